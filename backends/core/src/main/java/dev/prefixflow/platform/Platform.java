@@ -1,0 +1,32 @@
+package dev.prefixflow.platform;
+
+import java.util.List;
+
+/**
+ * One kind of hardware. Implementations live in their own module and register with {@link
+ * java.util.ServiceLoader}; nothing outside that module refers to them by name.
+ */
+public interface Platform {
+
+    /** Short name, e.g. for {@code --platform}. */
+    String name();
+
+    /** Whether this platform can run here (a device is present, native libraries load...). */
+    boolean isAvailable();
+
+    /** Preference among available platforms: the highest wins when none is named. */
+    int priority();
+
+    PlatformCapabilities capabilities();
+
+    MemoryInfo memoryInfo();
+
+    Kernels kernels();
+
+    /** Attention backends, preferred first. */
+    List<AttentionBackend> attentionBackends();
+
+    default LayerHook layerHook() {
+        return LayerHook.NONE;
+    }
+}
