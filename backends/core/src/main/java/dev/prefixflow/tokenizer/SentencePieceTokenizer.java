@@ -1,0 +1,152 @@
+package dev.prefixflow.tokenizer;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * SentencePiece BPE tokenizer ({@code tokenizer.ggml.model = "llama"}), matching llama.cpp's SPM
+ * tokenizer: spaces become U+2581, a dummy-prefix space is prepended, pieces are merged by score
+ * and unknown characters fall back to byte tokens. Only normal tokens are matched from text, so
+ * text such as {@code "<s>"} never becomes a control token.
+ */
+public final class SentencePieceTokenizer implements Tokenizer {
+
+    private static final char SPACE_MARK = '\u2581';
+    private static final byte[] NO_TEXT = new byte[0];
+
+    private final Vocabulary vocabulary;
+    /** Per token, the bytes it decodes to. */
+    private final byte[][] text;
+    private final SpmMerger merger;
+
+    public SentencePieceTokenizer(Vocabulary vocabulary) {
+        this.vocabulary = vocabulary;
+        int size = vocabulary.size();
+        text = new byte[size][];
+        Map<String, Integer> normalTokens = new HashMap<>(size * 2);
+        int[] byteTokens = new int[256];
+        Arrays.fill(byteTokens, -1);
+        for (int id = 0; id < size; id++) {
+            String piece = vocabulary.tokens()[id];
+            switch (vocabulary.tokenTypes()[id]) {
+                case Vocabulary.NORMAL_TYPE -> {
+                    normalTokens.putIfAbsent(piece, id);
+                    text[id] = piece.replace(SPACE_MARK, ' ').getBytes(StandardCharsets.UTF_8);
+                }
+                case Vocabulary.BYTE_TYPE -> {
+                    int value = byteValue(id, piece);
+                    byteTokens[value] = id;
+                    text[id] = new byte[] {(byte) value};
+                }
+                case Vocabulary.USER_DEFINED_TYPE -> text[id] = piece.getBytes(StandardCharsets.UTF_8);
+                default -> text[id] = NO_TEXT;
+            }
+        }
+        merger = new SpmMerger(normalTokens, vocabulary.scores(), byteTokens, vocabulary.unkId());
+    }
+
+    @Override
+    public int[] encode(String text, boolean addBos) {
+        // Like SentencePiece, empty text has no dummy prefix and so no tokens.
+        int[] pieces = text.isEmpty() ? new int[0] : merger.tokenize(normalize(text));
+        if (!addBos || !vocabulary.addBos()) {
+            return pieces;
+        }
+        int[] ids = new int[pieces.length + 1];
+        ids[0] = vocabulary.bosId();
+        System.arraycopy(pieces, 0, ids, 1, pieces.length);
+        return ids;
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 4);
+        SequenceStart start = new SequenceStart(vocabulary.bosId());
+        for (int id : ids) {
+            out.writeBytes(textBytes(id, start.advance(id)));
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public IncrementalDecoder decoder() {
+        return new SentencePieceDecoder(this);
+    }
+
+    @Override
+    public int vocabularySize() {
+        return vocabulary.size();
+    }
+
+    @Override
+    public int bosId() {
+        return vocabulary.bosId();
+    }
+
+    @Override
+    public int eosId() {
+        return vocabulary.eosId();
+    }
+
+    @Override
+    public boolean addsBos() {
+        return vocabulary.addBos();
+    }
+
+    @Override
+    public boolean isControl(int id) {
+        int type = vocabulary.tokenTypes()[checkId(id)];
+        return type == Vocabulary.CONTROL_TYPE || type == Vocabulary.UNKNOWN_TYPE;
+    }
+
+    @Override
+    public String piece(int id) {
+        return vocabulary.tokens()[checkId(id)];
+    }
+
+    /** The bytes token {@code id} adds to the text; at the start without the dummy-prefix space. */
+    byte[] textBytes(int id, boolean atStart) {
+        byte[] bytes = text[checkId(id)];
+        boolean dummyPrefix = atStart && vocabulary.addSpacePrefix()
+                && vocabulary.tokenTypes()[id] == Vocabulary.NORMAL_TYPE
+                && bytes.length > 0 && bytes[0] == ' ';
+        return dummyPrefix ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+    }
+
+    private String normalize(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 1);
+        if (vocabulary.addSpacePrefix()) {
+            out.append(SPACE_MARK);
+        }
+        for (int i = 0; i < text.length(); ) {
+            int codePoint = text.codePointAt(i);
+            i += Character.charCount(codePoint);
+            if (codePoint == ' ') {
+                out.append(SPACE_MARK);
+            } else if (Character.getType(codePoint) == Character.SURROGATE) {
+                // A lone surrogate has no UTF-8 form; the JDK would encode it as '?'.
+                out.append('\uFFFD');
+            } else {
+                out.appendCodePoint(codePoint);
+            }
+        }
+        return out.toString();
+    }
+
+    private int checkId(int id) {
+        if (id < 0 || id >= vocabulary.size()) {
+            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocabulary.size());
+        }
+        return id;
+    }
+
+    private static int byteValue(int id, String piece) {
+        if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') {
+            throw new IllegalArgumentException("byte token " + id + " is not of the form <0xNN>: " + piece);
+        }
+        return Integer.parseInt(piece.substring(3, 5), 16);
+    }
+}

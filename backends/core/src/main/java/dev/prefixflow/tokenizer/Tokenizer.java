@@ -1,0 +1,35 @@
+package dev.prefixflow.tokenizer;
+
+/** Turns text into token ids and back, for one model's vocabulary. Implementations are thread-safe. */
+public interface Tokenizer {
+
+    /**
+     * Tokenizes {@code text}. With {@code addBos} the BOS token is prepended iff the model's
+     * vocabulary asks for it ({@link #addsBos()}); without it, BOS is never added.
+     */
+    int[] encode(String text, boolean addBos);
+
+    /**
+     * The text of {@code ids}. Control and unknown tokens produce no text; the dummy-prefix space of
+     * the first token of a sequence (at index 0, or directly after a leading BOS) is dropped.
+     */
+    String decode(int[] ids);
+
+    /** A fresh streaming decoder whose concatenated output equals {@link #decode} of the same ids. */
+    IncrementalDecoder decoder();
+
+    int vocabularySize();
+
+    int bosId();
+
+    int eosId();
+
+    /** Whether {@code encode(text, true)} prepends BOS. */
+    boolean addsBos();
+
+    /** Whether {@code id} is a control or unknown token, which decodes to nothing. */
+    boolean isControl(int id);
+
+    /** The raw vocabulary string of {@code id}, for debugging and logprobs. */
+    String piece(int id);
+}
