@@ -1,0 +1,41 @@
+package dev.prefixflow.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class TokenizersTest {
+
+    private static Vocabulary vocabulary() {
+        return new Vocabulary(new String[] {"<unk>", "<s>", "</s>"}, new float[3],
+                new int[] {Vocabulary.UNKNOWN_TYPE, Vocabulary.CONTROL_TYPE, Vocabulary.CONTROL_TYPE}, 1, 2, 0, true, true);
+    }
+
+    @Test
+    void llamaIsSentencePiece() {
+        assertInstanceOf(SentencePieceTokenizer.class, Tokenizers.fromVocabulary("llama", vocabulary()));
+    }
+
+    @Test
+    void gpt2IsRejectedWithAClearMessage() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tokenizers.fromVocabulary("gpt2", vocabulary()));
+        assertEquals("unsupported tokenizer model 'gpt2' (byte-level BPE is not supported yet)", e.getMessage());
+    }
+
+    @Test
+    void otherModelsAreRejectedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tokenizers.fromVocabulary("bert", vocabulary()));
+        assertTrue(e.getMessage().startsWith("unsupported tokenizer model 'bert'"), e.getMessage());
+    }
+
+    @Test
+    void vocabularyRejectsInconsistentArraysAndIds() {
+        assertThrows(IllegalArgumentException.class, () -> new Vocabulary(new String[2], new float[3], new int[3], 0, 0, 0, true, true));
+        assertThrows(IllegalArgumentException.class, () -> new Vocabulary(new String[3], new float[3], new int[3], 3, 0, 0, true, true));
+    }
+}
