@@ -104,6 +104,7 @@ class GgufRoundTripTest {
                 .putFloat64("f64", 0.25).putString("name", "m").putBool("flag", true)
                 .putIntArray("u8s", GgufValueType.UINT8, 1, 2).putLongArray("i64s", GgufValueType.INT64, 5, 6)
                 .putLongArray("wide", GgufValueType.INT64, 1L << 40).putFloat64Array("doubles", 0.5)
+                .putString("long", "ab".repeat(100_000)) // longer than the reader's buffer
                 .write(p);
         try (GgufFile f = GgufFile.open(p)) {
             assertEquals(200, f.getInt("small", 0));
@@ -112,6 +113,7 @@ class GgufRoundTripTest {
             assertEquals(0.25f, f.getFloat("f64", 0));
             assertEquals("m", f.getString("name", "d"));
             assertEquals("d", f.getString("absent", "d"));
+            assertEquals("ab".repeat(100_000), f.getString("long"));
             assertTrue(f.getBoolean("flag", false));
             assertTrue(f.has("flag"));
             assertFalse(f.has("absent"));
