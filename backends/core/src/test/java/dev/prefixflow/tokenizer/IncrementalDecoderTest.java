@@ -13,7 +13,7 @@ class IncrementalDecoderTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = GgufVocabularyReader.kjvTokenizer();
+        tokenizer = KjvTokenizer.load();
     }
 
     @Test

@@ -25,7 +25,7 @@ class KjvReferencesTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = GgufVocabularyReader.kjvTokenizer();
+        tokenizer = KjvTokenizer.load();
         prompts = new ObjectMapper().readTree(TestModels.path("kjv-references.json").toFile()).get("prompts");
         assertTrue(prompts.size() > 5, "expected the reference prompts");
     }

@@ -23,7 +23,7 @@ class TokenizerCasesTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = GgufVocabularyReader.kjvTokenizer();
+        tokenizer = KjvTokenizer.load();
         JsonNode root = new ObjectMapper().readTree(TestModels.path("tokenizer-cases.json").toFile());
         cases = new ArrayList<>();
         for (JsonNode node : root.get("cases")) {

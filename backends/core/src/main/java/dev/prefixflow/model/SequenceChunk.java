@@ -1,0 +1,27 @@
+package dev.prefixflow.model;
+
+/**
+ * One sequence's part of a batched forward call: its new tokens (a prefill chunk or one decode
+ * token) at positions {@code firstPosition ...}, where {@code firstPosition} is also the number of its
+ * tokens already in the KV cache. {@code slots[i]} is where token i's K and V are written; the block
+ * table lists the sequence's blocks in order.
+ *
+ * @param wantsLogits whether the caller needs the logits of the last token (false for a prefill
+ *     chunk that does not end the prompt)
+ */
+public record SequenceChunk(int[] tokens, int firstPosition, int[] blockTable, int[] slots, boolean wantsLogits) {
+
+    public SequenceChunk {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("a sequence chunk needs at least one token");
+        }
+        if (slots.length != tokens.length) {
+            throw new IllegalArgumentException("slot mapping has " + slots.length + " slots for " + tokens.length
+                    + " tokens");
+        }
+    }
+
+    public int length() {
+        return tokens.length;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.prefixflow.model;
+
+import dev.prefixflow.gguf.Dequantize;
+import dev.prefixflow.gguf.GgufFile;
+import dev.prefixflow.gguf.GgufFormatException;
+import dev.prefixflow.gguf.TensorData;
+import dev.prefixflow.gguf.TensorInfo;
+import dev.prefixflow.platform.Platform;
+import dev.prefixflow.platform.Weight;
+import java.io.IOException;
+import java.util.Arrays;
+
+/** Takes tensors out of a GGUF file onto a platform, checking each one's shape and type first. */
+final class WeightLoader {
+    private final GgufFile file;
+    private final Platform platform;
+
+    WeightLoader(GgufFile file, Platform platform) {
+        this.file = file;
+        this.platform = platform;
+    }
+
+    boolean has(String name) {
+        return file.tensor(name) != null;
+    }
+
+    /** A matrix of {@code rows} rows of {@code cols} weights (GGUF dims [cols, rows]). */
+    Weight matrix(String name, int cols, int rows) throws IOException {
+        TensorInfo info = expect(name, new long[] {cols, rows});
+        if (!platform.capabilities().supports(info.type())) {
+            throw new GgufFormatException(file.path(), info.offset(), name, "tensor type " + info.type()
+                    + " is not supported by platform '" + platform.name() + "' (it runs "
+                    + platform.capabilities().weightTypes() + ")");
+        }
+        return platform.kernels().upload(file.load(name));
+    }
+
+    /** A vector (norm weights, biases) as floats. */
+    float[] vector(String name, int size) throws IOException {
+        expect(name, new long[] {size});
+        TensorData data = file.load(name);
+        float[] out = new float[size];
+        Dequantize.row(data, 0, out, 0);
+        return out;
+    }
+
+    private TensorInfo expect(String name, long[] dims) throws GgufFormatException {
+        TensorInfo info = file.tensor(name);
+        if (info == null) {
+            throw new GgufFormatException(file.path(), -1, name, "the tensor is missing");
+        }
+        if (!Arrays.equals(info.dims(), dims)) {
+            throw new GgufFormatException(file.path(), info.offset(), name, "expected dims "
+                    + Arrays.toString(dims) + " from the hyperparameters, found " + Arrays.toString(info.dims()));
+        }
+        if (!info.type().supported()) {
+            throw new GgufFormatException(file.path(), info.offset(), name, "tensor type " + info.type()
+                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+        }
+        return info;
+    }
+}

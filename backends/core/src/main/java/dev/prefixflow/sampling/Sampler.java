@@ -1,0 +1,117 @@
+package dev.prefixflow.sampling;
+
+import java.util.Arrays;
+
+/**
+ * Picks the next token from logits. Greedy takes the arg max (ties to the lowest id). Otherwise the
+ * logits are scaled by the temperature, filtered by top-k, min-p and top-p, and one token is drawn by
+ * inverting the cumulative distribution at a point that depends only on the seed and the position.
+ */
+public final class Sampler {
+
+    private Sampler() {
+    }
+
+    /** The chosen token and, when asked for, its log-probability under the model's own distribution. */
+    public record Choice(int token, float logprob) {
+    }
+
+    public static Choice sample(float[] logits, SamplingParams params, int position) {
+        int token = params.isGreedy() ? argmax(logits) : draw(logits, params, position);
+        float logprob = params.logprobs() ? logSoftmaxAt(logits, token) : Float.NaN;
+        return new Choice(token, logprob);
+    }
+
+    public static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static int draw(float[] logits, SamplingParams p, int position) {
+        int n = logits.length;
+        // Sort ids by logit, highest first, ties by id: a fixed order makes the draw reproducible.
+        // Packed into longs (order-preserving float bits, then id) so a primitive sort does it.
+        long[] order = new long[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = ((long) flipForDescending(logits[i]) << 32) | i;
+        }
+        Arrays.sort(order);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = (int) order[i];
+        }
+        int keep = p.topK() > 0 ? Math.min(p.topK(), n) : n;
+        double max = logits[ids[0]] / (double) p.temperature();
+        double[] probs = new double[keep];
+        double sum = 0;
+        for (int i = 0; i < keep; i++) {
+            probs[i] = Math.exp(logits[ids[i]] / (double) p.temperature() - max);
+            sum += probs[i];
+        }
+        // min-p: relative to the most likely token, whose unnormalised weight is exp(0) = 1.
+        if (p.minP() > 0f) {
+            int k = 1;
+            while (k < keep && probs[k] >= p.minP()) {
+                k++;
+            }
+            for (int i = k; i < keep; i++) {
+                sum -= probs[i];
+            }
+            keep = k;
+        }
+        if (p.topP() < 1f) {
+            double cumulative = 0;
+            int k = 0;
+            while (k < keep) {
+                cumulative += probs[k++];
+                if (cumulative >= p.topP() * sum) {
+                    break;
+                }
+            }
+            sum = cumulative;
+            keep = k;
+        }
+        double target = uniform(p.seed(), position) * sum;
+        double cumulative = 0;
+        for (int i = 0; i < keep; i++) {
+            cumulative += probs[i];
+            if (target < cumulative) {
+                return ids[i];
+            }
+        }
+        return ids[keep - 1];
+    }
+
+    /** Maps a logit to an int whose signed order is the reverse of the logits' order. */
+    private static int flipForDescending(float logit) {
+        int bits = Float.floatToIntBits(logit);
+        int ascending = bits >= 0 ? bits : bits ^ 0x7fffffff;
+        return ~ascending;
+    }
+
+    /** A uniform number in [0, 1) from the seed and position only (SplitMix64 finaliser). */
+    static double uniform(long seed, int position) {
+        long z = seed * 0x9E3779B97F4A7C15L + position * 0xD1B54A32D192ED03L + 0x2545F4914F6CDD1DL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) * 0x1.0p-53;
+    }
+
+    private static float logSoftmaxAt(float[] logits, int token) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp(l - max);
+        }
+        return (float) (logits[token] - max - Math.log(sum));
+    }
+}

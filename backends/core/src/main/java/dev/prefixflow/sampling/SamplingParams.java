@@ -1,0 +1,70 @@
+package dev.prefixflow.sampling;
+
+import java.util.List;
+
+/**
+ * How one request picks its tokens and when it stops. Temperature 0 means greedy. {@code seed} makes
+ * sampling reproducible: every token's randomness comes from the seed and the token's position
+ * alone, so neither batching nor a replay after preemption or failure changes the result.
+ *
+ * @param maxTokens tokens to generate at most
+ * @param topK keep the k most likely tokens (0 or less: all)
+ * @param topP keep the smallest set whose probability reaches p (1: all)
+ * @param minP drop tokens less likely than minP times the most likely one (0: none)
+ * @param stopTokenIds tokens that end the sequence (besides EOS)
+ * @param stop strings that end the sequence; the text is cut before them
+ * @param ignoreEos keep generating after EOS
+ * @param logprobs report the log-probability of each chosen token
+ */
+public record SamplingParams(int maxTokens, float temperature, int topK, float topP, float minP, long seed,
+                             List<Integer> stopTokenIds, List<String> stop, boolean ignoreEos, boolean logprobs) {
+
+    public static final int DEFAULT_MAX_TOKENS = 16;
+
+    public SamplingParams {
+        stopTokenIds = List.copyOf(stopTokenIds);
+        stop = List.copyOf(stop);
+        String problem = problem(maxTokens, temperature, topK, topP, minP, stop);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    public static SamplingParams greedy(int maxTokens) {
+        return new SamplingParams(maxTokens, 0f, 0, 1f, 0f, 0L, List.of(), List.of(), false, false);
+    }
+
+    public boolean isGreedy() {
+        return temperature == 0f;
+    }
+
+    public SamplingParams withIgnoreEos(boolean ignore) {
+        return new SamplingParams(maxTokens, temperature, topK, topP, minP, seed, stopTokenIds, stop, ignore, logprobs);
+    }
+
+    /** Why these values cannot be used, or null when they can. */
+    private static String problem(int maxTokens, float temperature, int topK, float topP, float minP,
+                                  List<String> stop) {
+        if (maxTokens < 0) {
+            return "max_tokens must be >= 0, got " + maxTokens;
+        }
+        if (!(temperature >= 0f) || Float.isInfinite(temperature)) {
+            return "temperature must be a finite number >= 0, got " + temperature;
+        }
+        if (!(topP > 0f && topP <= 1f)) {
+            return "top_p must be in (0, 1], got " + topP;
+        }
+        if (!(minP >= 0f && minP <= 1f)) {
+            return "min_p must be in [0, 1], got " + minP;
+        }
+        if (topK < -1) {
+            return "top_k must be -1, 0 (all tokens) or positive, got " + topK;
+        }
+        for (String s : stop) {
+            if (s == null || s.isEmpty()) {
+                return "stop strings must be non-empty";
+            }
+        }
+        return null;
+    }
+}
