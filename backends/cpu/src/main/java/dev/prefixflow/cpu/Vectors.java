@@ -1,0 +1,39 @@
+package dev.prefixflow.cpu;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The vector species the kernels use, and the one reduction every dot product ends with. */
+final class Vectors {
+
+    /**
+     * The float species; at least 8 lanes because the narrowest byte vector has 8 (a quantized
+     * block is widened lane for lane from bytes to floats).
+     */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 8
+            ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
+    static final int L = F.length();
+    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 8));
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 16));
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 32));
+
+    private Vectors() {
+    }
+
+    /**
+     * Sum of the lanes, lane 0 first. Written out rather than reduceLanes, whose order is
+     * unspecified and could differ between interpreted and compiled code.
+     */
+    static float sum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = lanes[0];
+        for (int i = 1; i < L; i++) {
+            s += lanes[i];
+        }
+        return s;
+    }
+}

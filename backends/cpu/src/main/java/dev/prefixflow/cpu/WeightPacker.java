@@ -1,0 +1,78 @@
+package dev.prefixflow.cpu;
+
+import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.gguf.Half;
+import dev.prefixflow.gguf.TensorData;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Copies a tensor's ggml bytes into the heap arrays of a {@link CpuWeight}, still quantized. */
+final class WeightPacker {
+
+    private WeightPacker() {
+    }
+
+    static CpuWeight pack(TensorData t) {
+        GgmlType type = t.type();
+        int rows = t.rows();
+        int cols = t.cols();
+        if (cols % type.blockSize() != 0) {
+            throw new IllegalArgumentException("Tensor " + t.name() + " of type " + type + " has " + cols
+                    + " columns, not a multiple of the block size " + type.blockSize());
+        }
+        ByteBuffer b = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int elements = arrayLength(t, (long) rows * cols);
+        return switch (type) {
+            case F32 -> {
+                float[] data = new float[elements];
+                b.asFloatBuffer().get(data);
+                yield new F32Weight(t.name(), rows, cols, data);
+            }
+            case F16 -> new F16Weight(t.name(), rows, cols, shorts(b, elements));
+            case BF16 -> new Bf16Weight(t.name(), rows, cols, shorts(b, elements));
+            case Q8_0 -> {
+                byte[] quants = new byte[elements];
+                float[] scales = new float[elements / 32];
+                for (int k = 0; k < scales.length; k++) {
+                    scales[k] = Half.toFloat(b.getShort(k * 34));
+                    b.get(k * 34 + 2, quants, k * 32, 32);
+                }
+                yield new Q8_0Weight(t.name(), rows, cols, quants, scales);
+            }
+            case Q4_0 -> {
+                byte[] quants = new byte[elements / 2];
+                float[] scales = new float[elements / 32];
+                for (int k = 0; k < scales.length; k++) {
+                    scales[k] = Half.toFloat(b.getShort(k * 18));
+                    b.get(k * 18 + 2, quants, k * 16, 16);
+                }
+                yield new Q4_0Weight(t.name(), rows, cols, quants, scales);
+            }
+            case Q4_K -> new Q4_KWeight(t.name(), rows, cols, raw(t, b));
+            case Q6_K -> new Q6_KWeight(t.name(), rows, cols, raw(t, b));
+            default -> throw new IllegalArgumentException(
+                    "The cpu platform cannot compute with tensor " + t.name() + " of type " + type);
+        };
+    }
+
+    private static short[] shorts(ByteBuffer b, int elements) {
+        short[] data = new short[elements];
+        b.asShortBuffer().get(data);
+        return data;
+    }
+
+    private static byte[] raw(TensorData t, ByteBuffer b) {
+        byte[] data = new byte[arrayLength(t, t.type().byteSize(t.elements()))];
+        b.get(0, data);
+        return data;
+    }
+
+    // Java arrays hold at most Integer.MAX_VALUE - 8 elements on HotSpot.
+    private static int arrayLength(TensorData t, long length) {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Tensor " + t.name() + " of type " + t.type()
+                    + " is too large for one heap array: " + length + " elements");
+        }
+        return (int) length;
+    }
+}
