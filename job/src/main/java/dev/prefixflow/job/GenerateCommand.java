@@ -1,0 +1,122 @@
+package dev.prefixflow.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prefixflow.generate.Completion;
+import dev.prefixflow.generate.Generator;
+import dev.prefixflow.model.LoadedModel;
+import dev.prefixflow.sampling.SamplingParams;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Generates one completion in-process. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate a completion for one prompt (greedy unless --temperature is set).")
+final class GenerateCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @ArgGroup(multiplicity = "1")
+    Prompt prompt;
+
+    static final class Prompt {
+        @Option(names = "--prompt", required = true, description = "Prompt text, tokenized with the model's tokenizer.")
+        String text;
+
+        @Option(names = "--prompt-ids", required = true, split = ",", description = "Prompt token ids, used as given.")
+        int[] ids;
+    }
+
+    @Option(names = "--max-tokens", defaultValue = "16", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 is greedy (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 keeps all.")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling threshold (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--min-p", defaultValue = "0", description = "Drop tokens below min-p times the best one's probability.")
+    float minP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--stop", description = "Stop string (repeatable).")
+    List<String> stop = List.of();
+
+    @Option(names = "--stop-token-ids", split = ",", description = "Token ids that end the completion.")
+    List<Integer> stopTokenIds = List.of();
+
+    @Option(names = "--ignore-eos", description = "Keep generating after the end-of-sequence token.")
+    boolean ignoreEos;
+
+    @Option(names = "--logprobs", description = "Report each generated token's log-probability (with --json).")
+    boolean logprobs;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout instead of streaming text.")
+    boolean json;
+
+    @Option(names = "--block-size", defaultValue = "16", description = "KV cache block size in tokens.")
+    int blockSize;
+
+    @Option(names = "--prefill-chunk", defaultValue = "512", description = "Prompt tokens per prefill step.")
+    int prefillChunk;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        SamplingParams params = new SamplingParams(maxTokens, temperature, topK, topP, minP, seed, stopTokenIds,
+                stop, ignoreEos, logprobs);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (LoadedModel model = modelOptions.load()) {
+            int[] ids = prompt.ids != null ? prompt.ids : model.tokenizer().encode(prompt.text, true);
+            Generator generator = new Generator(model, modelOptions.platform().attentionBackends().get(0),
+                    blockSize, prefillChunk);
+            long start = System.nanoTime();
+            Completion c = generator.generate(ids, params, piece -> {
+                if (!json) {
+                    out.print(piece);
+                    out.flush();
+                }
+            });
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (json) {
+                out.println(toJson(c));
+            } else {
+                out.println();
+            }
+            out.flush();
+            err.printf("%d prompt tokens, %d generated tokens in %.2f s (%.1f tokens/s), finish reason: %s%n",
+                    ids.length, c.tokenIds().length, seconds, c.tokenIds().length / seconds, c.finishReason().apiName());
+            err.flush();
+        }
+        return 0;
+    }
+
+    private static String toJson(Completion c) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode node = mapper.createObjectNode();
+        node.set("prompt_token_ids", mapper.valueToTree(c.promptTokenIds()));
+        node.set("token_ids", mapper.valueToTree(c.tokenIds()));
+        node.put("text", c.text());
+        node.put("finish_reason", c.finishReason().apiName());
+        if (c.logprobs() != null) {
+            node.set("logprobs", mapper.valueToTree(c.logprobs()));
+        }
+        return mapper.writeValueAsString(node);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.prefixflow.job;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code prefixflow} command line. */
+@Command(name = "prefixflow", mixinStandardHelpOptions = true, version = "PrefixFlow 0.1.0",
+        description = "LLM batch and streaming inference with vLLM's scheduling ideas.",
+        subcommands = {GenerateCommand.class, TokenizeCommand.class})
+public final class PrefixFlowCli {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new PrefixFlowCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // An error the user can act on: its message, without a stack trace.
+            commandLine.getErr().println("error: " + e.getMessage());
+            return 1;
+        });
+        return cli;
+    }
+}
