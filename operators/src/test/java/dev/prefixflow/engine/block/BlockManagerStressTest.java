@@ -1,0 +1,140 @@
+package dev.prefixflow.engine.block;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random allocate / prefill chunk / decode / free on a small pool where prompts share prefixes,
+ * checking after every operation that no block is double-owned and that every computed token's
+ * slot still holds that token in a simulated KV pool (so shared or evicted blocks were never
+ * overwritten under a sequence that reads them).
+ */
+class BlockManagerStressTest {
+
+    private static final int BLOCK = 4;
+    private static final int POOL = 40;
+
+    /** A live sequence: its table and all its tokens (prompt, then generated). */
+    private record Live(BlockTable table, int promptLength, List<Integer> tokens) {
+        int[] tokenArray() {
+            return tokens.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    private final Random random = new Random(10128);
+    private final BlockManager manager = new BlockManager(POOL, BLOCK, true);
+    /** What each pool slot holds: the token whose KV was written there. */
+    private final int[] kvPool = new int[POOL * BLOCK];
+    private final List<Live> live = new ArrayList<>();
+    private final int[][] templates = {randomTokens(24), randomTokens(24), randomTokens(24)};
+    private long nextSeqId;
+
+    @Test
+    void randomWorkloadKeepsOwnershipAndContentConsistent() {
+        int hits = 0;
+        for (int op = 0; op < 20_000; op++) {
+            int choice = random.nextInt(10);
+            if (choice < 3) {
+                hits += admit();
+            } else if (choice < 9 && !live.isEmpty()) {
+                step(live.get(random.nextInt(live.size())));
+            } else if (!live.isEmpty()) {
+                manager.free(live.remove(random.nextInt(live.size())).table());
+            }
+            checkInvariants();
+        }
+        // The workload must exercise the cache, or the checks above prove little.
+        assertTrue(hits > 100, "cache hits: " + hits);
+        assertTrue(manager.prefixCacheHitTokens() > 0);
+    }
+
+    private int admit() {
+        int[] template = templates[random.nextInt(templates.length)];
+        int shared = random.nextInt(template.length + 1);
+        int[] prompt = Arrays.copyOf(template, shared + 1 + random.nextInt(10));
+        for (int i = shared; i < prompt.length; i++) {
+            prompt[i] = random.nextInt(5);
+        }
+        long seqId = nextSeqId++;
+        if (!manager.canAllocate(prompt, null)) {
+            assertThrows(IllegalStateException.class, () -> manager.allocate(seqId, prompt, null));
+            return 0;
+        }
+        BlockTable table = manager.allocate(seqId, prompt, null);
+        List<Integer> tokens = new ArrayList<>();
+        Arrays.stream(prompt).forEach(tokens::add);
+        live.add(new Live(table, prompt.length, tokens));
+        return table.cachedTokens() > 0 ? 1 : 0;
+    }
+
+    /** A prefill chunk while the prompt is not computed, else one decode token. */
+    private void step(Live seq) {
+        BlockTable table = seq.table();
+        int from = table.computedTokens();
+        int count;
+        if (from < seq.promptLength()) {
+            count = Math.min(1 + random.nextInt(6), seq.promptLength() - from);
+        } else {
+            if (!manager.appendSlots(table, 1)) {
+                return;
+            }
+            seq.tokens().add(random.nextInt(5));
+            count = 1;
+        }
+        int[] slots = manager.slotMapping(table, from, count);
+        for (int i = 0; i < count; i++) {
+            assertEquals(1, manager.refCount(slots[i] / BLOCK), "writing into a shared block");
+            kvPool[slots[i]] = seq.tokens().get(from + i);
+        }
+        manager.markComputed(table, seq.tokenArray(), from + count);
+    }
+
+    private void checkInvariants() {
+        int[] holders = new int[POOL];
+        for (Live seq : live) {
+            BlockTable table = seq.table();
+            assertEquals((table.numTokens() + BLOCK - 1) / BLOCK, table.numBlocks());
+            for (int i = 0; i < table.numBlocks(); i++) {
+                int blockId = table.blockId(i);
+                holders[blockId]++;
+                BlockHash cached = manager.cachedHash(blockId);
+                if (cached != null) {
+                    assertEquals(cached, table.blockHash(i), "cached block at the wrong place in a chain");
+                }
+            }
+            for (int position = 0; position < table.computedTokens(); position++) {
+                int slot = table.blockId(position / BLOCK) * BLOCK + position % BLOCK;
+                assertEquals(seq.tokens().get(position).intValue(), kvPool[slot],
+                        "sequence " + table.seqId() + " position " + position);
+            }
+        }
+        int used = 0;
+        int evictable = 0;
+        for (int blockId = 0; blockId < POOL; blockId++) {
+            assertEquals(holders[blockId], manager.refCount(blockId), "refcount of block " + blockId);
+            if (holders[blockId] > 1) {
+                assertNotNull(manager.cachedHash(blockId), "uncached block " + blockId + " shared");
+            }
+            if (holders[blockId] > 0) {
+                used++;
+            } else if (manager.cachedHash(blockId) != null) {
+                evictable++;
+            }
+        }
+        assertEquals(used, manager.numUsedBlocks());
+        assertEquals(evictable, manager.numEvictableBlocks());
+        assertEquals(POOL, manager.numFreeBlocks() + manager.numEvictableBlocks() + manager.numUsedBlocks());
+    }
+
+    private int[] randomTokens(int count) {
+        return random.ints(count, 0, 5).toArray();
+    }
+}
