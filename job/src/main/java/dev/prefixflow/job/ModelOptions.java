@@ -1,18 +1,29 @@
 package dev.prefixflow.job;
 
+import dev.prefixflow.job.download.ModelDownloader;
+import dev.prefixflow.job.download.ModelReference;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The options that pick a model file and the platform it runs on. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, description = "GGUF model file.")
-    Path model;
+    @Option(names = "--model", required = true,
+            description = "GGUF model: a local path, or hf:OWNER/REPO/FILE.gguf[@REVISION] (downloaded once).")
+    String model;
+
+    @Option(names = "--model-cache", description = "Where hub downloads are kept (default: ${DEFAULT-VALUE}).",
+            defaultValue = "${sys:user.home}/.cache/prefixflow/models")
+    Path modelCache;
+
+    @Option(names = "--hub-endpoint", description = "Model hub endpoint (default: ${DEFAULT-VALUE}).",
+            defaultValue = "${env:HF_ENDPOINT:-https://huggingface.co}")
+    URI hubEndpoint;
 
     @Option(names = "--platform", description = "Platform to run on (default: the best available).")
     String platform;
@@ -21,10 +32,13 @@ final class ModelOptions {
         return Platforms.select(platform);
     }
 
+    /** The local model file, downloading it first when it is a hub reference not yet cached. */
+    Path modelPath() throws IOException {
+        URI endpoint = hubEndpoint.toString().endsWith("/") ? hubEndpoint : URI.create(hubEndpoint + "/");
+        return new ModelDownloader(endpoint, modelCache, System.err).resolve(ModelReference.parse(model));
+    }
+
     LoadedModel load() throws IOException {
-        if (!Files.isRegularFile(model)) {
-            throw new IOException("model file not found: " + model + " (pass the path of a local .gguf file)");
-        }
-        return ModelLoader.load(model, platform());
+        return ModelLoader.load(modelPath(), platform());
     }
 }
