@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Time;
@@ -103,17 +104,25 @@ public final class KafkaTestBroker implements AutoCloseable {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
         // Metadata reaches the broker asynchronously; describe until all partitions have a leader.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            var description = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
-            if (description.partitions().size() == partitions
-                    && description.partitions().stream().allMatch(p -> p.leader() != null)) {
-                return;
-            }
+        while (!hasLeaders(name, partitions)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("topic " + name + " has no leader for all " + partitions
-                        + " partitions after 30 s: " + description);
+                        + " partitions after 30 s");
             }
             Thread.sleep(50);
+        }
+    }
+
+    private boolean hasLeaders(String topic, int partitions) throws ExecutionException, InterruptedException {
+        try {
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            return description.partitions().size() == partitions
+                    && description.partitions().stream().allMatch(p -> p.leader() != null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw e;
         }
     }
 
