@@ -2,8 +2,10 @@ package dev.prefixflow.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prefixflow.generate.Completion;
-import dev.prefixflow.generate.Generator;
+import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.LlmEngine;
+import dev.prefixflow.engine.Request;
+import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.sampling.SamplingParams;
 import java.io.PrintWriter;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Generates one completion in-process. */
+/** Generates one completion in-process, through the same engine as {@code batch}, with one request. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate a completion for one prompt (greedy unless --temperature is set).")
 final class GenerateCommand implements Callable<Integer> {
@@ -70,7 +72,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--block-size", defaultValue = "16", description = "KV cache block size in tokens.")
     int blockSize;
 
-    @Option(names = "--prefill-chunk", defaultValue = "512", description = "Prompt tokens per prefill step.")
+    @Option(names = "--prefill-chunk", defaultValue = "512",
+            description = "Prompt tokens per prefill step (the engine's token budget).")
     int prefillChunk;
 
     @Spec
@@ -78,21 +81,29 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SamplingParams params = new SamplingParams(maxTokens, temperature, topK, topP, minP, seed, stopTokenIds,
-                stop, ignoreEos, logprobs);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (LoadedModel model = modelOptions.load()) {
             int[] ids = prompt.ids != null ? prompt.ids : model.tokenizer().encode(prompt.text, true);
-            Generator generator = new Generator(model, modelOptions.platform().attentionBackends().get(0),
-                    blockSize, prefillChunk);
+            int context = model.config().contextLength();
+            // generate stops at the context's end rather than refusing a large --max-tokens.
+            int cappedMaxTokens = Math.min(maxTokens, Math.max(0, context - ids.length));
+            SamplingParams params = new SamplingParams(cappedMaxTokens, temperature, topK, topP, minP, seed,
+                    stopTokenIds, stop, ignoreEos, logprobs);
+            // One sequence: a pool for one full context, nothing to share, so no prefix caching.
+            LlmEngine engine = new LlmEngine(model, modelOptions.platform().attentionBackends().get(0),
+                    new EngineConfig(1, prefillChunk, blockSize, (context + blockSize - 1) / blockSize, false));
             long start = System.nanoTime();
-            Completion c = generator.generate(ids, params, piece -> {
+            engine.addRequest(new Request("generate", ids, params, null), piece -> {
                 if (!json) {
                     out.print(piece);
                     out.flush();
                 }
             });
+            RequestResult c = engine.runUntilDone().get(0);
+            if (c.isError()) {
+                throw new IllegalArgumentException(c.error().message());
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             if (json) {
                 out.println(toJson(c));
@@ -107,7 +118,7 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String toJson(Completion c) throws Exception {
+    private static String toJson(RequestResult c) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode node = mapper.createObjectNode();
         node.set("prompt_token_ids", mapper.valueToTree(c.promptTokenIds()));

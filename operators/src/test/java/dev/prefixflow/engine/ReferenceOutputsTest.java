@@ -1,4 +1,4 @@
-package dev.prefixflow.cpu;
+package dev.prefixflow.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.prefixflow.generate.Completion;
-import dev.prefixflow.generate.Generator;
 import dev.prefixflow.model.ForwardBatch;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
@@ -71,7 +69,7 @@ class ReferenceOutputsTest {
                 JsonNode ref = prompt.get("greedy").get(file);
                 int[] expected = ints(ref.get("token_ids"));
                 List<float[]> logits = new ArrayList<>();
-                Completion c = generateKeepingLogits(model, ids, expected.length, logits);
+                RequestResult c = generateKeepingLogits(model, ids, expected.length, logits);
                 assertArrayEquals(expected, c.tokenIds(), name + ": greedy tokens");
                 assertEquals(ref.get("text").asText(), c.text(), name + ": completion text");
                 for (int pos = 0; pos < expected.length; pos++) {
@@ -90,7 +88,7 @@ class ReferenceOutputsTest {
     }
 
     /** Greedy generation that also records each step's logits, through the same forward the engine uses. */
-    private static Completion generateKeepingLogits(LoadedModel model, int[] prompt, int n, List<float[]> logits) {
+    private static RequestResult generateKeepingLogits(LoadedModel model, int[] prompt, int n, List<float[]> logits) {
         var c = model.config();
         KvPool pool = platform.attentionBackends().get(0).allocate(
                 new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), (c.contextLength() + 15) / 16, 16));
@@ -111,11 +109,13 @@ class ReferenceOutputsTest {
             generated[i] = dev.prefixflow.sampling.Sampler.argmax(l);
             tokens = new int[] {generated[i]};
         }
-        // The same tokens through the Generator, which also produces the text.
-        Completion viaGenerator = new Generator(model, platform.attentionBackends().get(0), 16, 512)
-                .generate(prompt, SamplingParams.greedy(n).withIgnoreEos(true), piece -> { });
-        assertArrayEquals(generated, viaGenerator.tokenIds(), "Generator vs step-by-step forward");
-        return viaGenerator;
+        // The same tokens through the engine, which also produces the text.
+        LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
+                new EngineConfig(1, 512, 16, pool.spec().numBlocks(), false));
+        engine.addRequest(new Request("reference", prompt, SamplingParams.greedy(n).withIgnoreEos(true), null));
+        RequestResult viaEngine = engine.runUntilDone().get(0);
+        assertArrayEquals(generated, viaEngine.tokenIds(), "engine vs step-by-step forward");
+        return viaEngine;
     }
 
     private static int[] ints(JsonNode array) {

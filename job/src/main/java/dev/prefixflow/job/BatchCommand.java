@@ -1,0 +1,135 @@
+package dev.prefixflow.job;
+
+import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.EngineMetrics;
+import dev.prefixflow.engine.LlmEngine;
+import dev.prefixflow.engine.Request;
+import dev.prefixflow.engine.RequestResult;
+import dev.prefixflow.engine.jsonl.ParsedLine;
+import dev.prefixflow.engine.jsonl.RequestParser;
+import dev.prefixflow.engine.jsonl.ResultWriter;
+import dev.prefixflow.model.LoadedModel;
+import dev.prefixflow.platform.Platform;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Runs a file of requests through the engine in-process (vLLM's offline mode). */
+@Command(name = "batch", mixinStandardHelpOptions = true,
+        description = "Answer a JSONL file of requests (PrefixFlow records or OpenAI batch lines); "
+                + "one output line per input line, in finishing order.")
+final class BatchCommand implements Callable<Integer> {
+    /** The progress line is rewritten at most this often. */
+    private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--input", required = true, description = "JSONL file of requests.")
+    Path input;
+
+    @Option(names = "--output", required = true, description = "JSONL file of results (overwritten).")
+    Path output;
+
+    @Option(names = "--max-num-seqs", defaultValue = "32", description = "Sequences running at once (default: ${DEFAULT-VALUE}).")
+    int maxNumSeqs;
+
+    @Option(names = "--max-num-batched-tokens", defaultValue = "512",
+            description = "Token budget of one engine step (default: ${DEFAULT-VALUE}).")
+    int maxNumBatchedTokens;
+
+    @Option(names = "--block-size", defaultValue = "16", description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--kv-cache-blocks",
+            description = "KV pool size in blocks (default: max-num-seqs full contexts, at most half the free memory).")
+    Integer kvCacheBlocks;
+
+    @Option(names = "--no-prefix-caching", description = "Do not share KV blocks between requests with a common prefix.")
+    boolean noPrefixCaching;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        Platform platform = modelOptions.platform();
+        try (LoadedModel model = modelOptions.load();
+             BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
+             BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+            int blocks = kvCacheBlocks != null ? kvCacheBlocks
+                    : EngineConfig.defaultKvBlocks(model.config(), maxNumSeqs, blockSize, platform.memoryInfo());
+            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
+                    new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, blocks, !noPrefixCaching));
+            RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
+            ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
+            long start = System.nanoTime();
+
+            // Engine ids are line numbers: ids in the file need not be unique.
+            Map<String, ParsedLine> byEngineId = new HashMap<>();
+            int total = 0;
+            int errors = 0;
+            String text;
+            while ((text = in.readLine()) != null) {
+                total++;
+                ParsedLine line = parser.parse(text, total);
+                if (line.isBad()) {
+                    errors++;
+                    writeLine(out, writer.badLine(line));
+                } else {
+                    Request r = line.request();
+                    String engineId = Integer.toString(total);
+                    byEngineId.put(engineId, line);
+                    engine.addRequest(new Request(engineId, r.promptTokenIds(), r.params(), r.lora()));
+                }
+            }
+            int done = total - byEngineId.size();
+            long lastProgress = 0;
+            while (engine.hasUnfinishedRequests()) {
+                for (RequestResult result : engine.step()) {
+                    done++;
+                    errors += result.isError() ? 1 : 0;
+                    writeLine(out, writer.result(byEngineId.get(result.id()), result));
+                }
+                long now = System.nanoTime();
+                if (now - lastProgress >= PROGRESS_INTERVAL_NANOS) {
+                    lastProgress = now;
+                    err.print("\r" + progress(done, total, engine.metrics(), now - start));
+                    err.flush();
+                }
+            }
+            EngineMetrics m = engine.metrics();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            err.println("\r" + progress(done, total, m, System.nanoTime() - start));
+            err.printf("%d requests (%d errors), %d prompt tokens (%d cached, hit rate %.1f%%), %d generated tokens, "
+                            + "%.1f generated tokens/s, %d preemptions, wall time %.2f s%n",
+                    total, errors, m.promptTokens(), m.cachedTokens(), 100 * m.prefixCacheHitRate(),
+                    m.generatedTokens(), m.generatedTokens() / seconds, m.preemptions(), seconds);
+            err.flush();
+        }
+        return 0;
+    }
+
+    private static String progress(int done, int total, EngineMetrics m, long elapsedNanos) {
+        return String.format("%d/%d requests, %.1f tokens/s, hit rate %.1f%%", done, total,
+                m.generatedTokens() / (elapsedNanos / 1e9), 100 * m.prefixCacheHitRate());
+    }
+
+    private static void writeLine(BufferedWriter out, String line) throws IOException {
+        out.write(line);
+        out.newLine();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.prefixflow.engine;
+
+import dev.prefixflow.model.ModelConfig;
+import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.MemoryInfo;
+
+/**
+ * The engine's limits, named as vLLM names them.
+ *
+ * @param maxNumSeqs sequences running at once
+ * @param maxNumBatchedTokens the token budget of one step (decodes plus prefill chunks)
+ * @param blockSize token slots per KV block
+ * @param numKvBlocks blocks in the KV pool
+ * @param prefixCaching whether full blocks are cached and shared by hash
+ */
+public record EngineConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSize, int numKvBlocks,
+                           boolean prefixCaching) {
+
+    public EngineConfig {
+        if (maxNumSeqs <= 0 || maxNumBatchedTokens <= 0 || blockSize <= 0 || numKvBlocks <= 0) {
+            throw new IllegalArgumentException("engine limits must be positive: " + this);
+        }
+    }
+
+    /** Blocks for {@code maxNumSeqs} full contexts, but at most half the platform's available memory. */
+    public static int defaultKvBlocks(ModelConfig model, int maxNumSeqs, int blockSize, MemoryInfo memory) {
+        long wanted = (long) maxNumSeqs * ((model.contextLength() + blockSize - 1) / blockSize);
+        long bytesPerBlock = new KvPoolSpec(model.layers(), model.kvHeads(), model.headDim(), 1, blockSize)
+                .bytesPerBlock();
+        long affordable = memory.availableBytes() / 2 / bytesPerBlock;
+        return (int) Math.max(1, Math.min(Math.min(wanted, affordable), Integer.MAX_VALUE));
+    }
+}

@@ -1,0 +1,22 @@
+package dev.prefixflow.engine;
+
+/**
+ * A snapshot of the engine: queue lengths and pool use now, and counters since it started.
+ *
+ * @param kvUsage fraction of the KV pool's blocks held by running sequences
+ * @param prefixCacheHitRate cached prompt tokens / prompt tokens, at first admission
+ * @param computedTokens tokens the forward passes computed (prefill chunks, decodes, recomputes)
+ * @param lastStepNanos duration of the latest step
+ * @param stepNanos, forwardNanos, sampleNanos summed over all steps; what a step spends outside the
+ *     forward pass and sampling is scheduling, block management and bookkeeping
+ */
+public record EngineMetrics(int running, int waiting, double kvUsage, double prefixCacheHitRate, long preemptions,
+                            long promptTokens, long cachedTokens, long computedTokens, long generatedTokens,
+                            long requestsFinished, long steps, long lastStepNanos, long stepNanos,
+                            long forwardNanos, long sampleNanos) {
+
+    /** Share of step time spent neither in the forward pass nor in sampling. */
+    public double overheadShare() {
+        return stepNanos == 0 ? 0 : (double) (stepNanos - forwardNanos - sampleNanos) / stepNanos;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.prefixflow.engine;
+
+import dev.prefixflow.engine.block.BlockHash;
+import dev.prefixflow.engine.block.BlockHasher;
+import dev.prefixflow.engine.block.BlockTable;
+import dev.prefixflow.generate.CompletionText;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The growing token list of one request and where it stands: waiting (no blocks) or running (a
+ * block table). After a preemption it waits again with its generated tokens kept; on re-admission
+ * they are recomputed as part of its prompt, and sampling goes on at the same absolute positions.
+ */
+final class Sequence {
+    final Request request;
+    final long seqId;
+    final int promptLength;
+    final CompletionText text;
+    final Consumer<String> onText;
+    final long arrivalNanos;
+    private int[] tokens;
+    private int length;
+    private final float[] logprobs;
+    private BlockTable table;
+    /** Tokens at the latest admission: the part computed as a prefill. */
+    private int admittedLength;
+    /** Prompt tokens the prefix cache served at the first admission, or -1 before it. */
+    private int firstCachedTokens = -1;
+    long firstScheduledNanos = -1;
+    long firstTokenNanos = -1;
+    private List<BlockHash> hashes;
+    private int hashedLength = -1;
+
+    Sequence(Request request, long seqId, CompletionText text, Consumer<String> onText, long arrivalNanos) {
+        this.request = request;
+        this.seqId = seqId;
+        this.tokens = request.promptTokenIds();
+        this.length = tokens.length;
+        this.promptLength = length;
+        this.text = text;
+        this.onText = onText;
+        this.arrivalNanos = arrivalNanos;
+        this.logprobs = request.params().logprobs() ? new float[request.params().maxTokens()] : null;
+    }
+
+    int length() {
+        return length;
+    }
+
+    /** The backing array: positions {@code 0..length()-1} are valid. */
+    int[] tokensView() {
+        return tokens;
+    }
+
+    int[] tokens() {
+        return Arrays.copyOf(tokens, length);
+    }
+
+    int[] generated() {
+        return Arrays.copyOfRange(tokens, promptLength, length);
+    }
+
+    float[] logprobs() {
+        return logprobs == null ? null : Arrays.copyOf(logprobs, length - promptLength);
+    }
+
+    void append(int token, float logprob) {
+        if (length == tokens.length) {
+            tokens = Arrays.copyOf(tokens, Math.max(2 * length, 8));
+        }
+        if (logprobs != null) {
+            logprobs[length - promptLength] = logprob;
+        }
+        tokens[length++] = token;
+    }
+
+    BlockTable table() {
+        return table;
+    }
+
+    boolean isRunning() {
+        return table != null;
+    }
+
+    /** Takes the blocks of an admission; returns whether it is the first one. */
+    boolean admit(BlockTable newTable) {
+        table = newTable;
+        admittedLength = length;
+        if (firstCachedTokens >= 0) {
+            return false;
+        }
+        firstCachedTokens = newTable.cachedTokens();
+        return true;
+    }
+
+    void release() {
+        table = null;
+    }
+
+    int firstCachedTokens() {
+        return Math.max(0, firstCachedTokens);
+    }
+
+    /** Tokens whose KV is still to be computed (1 for a decode). */
+    int uncomputed() {
+        return length - table.computedTokens();
+    }
+
+    /** Whether the tokens of the latest admission are not all computed yet. */
+    boolean inPrefill() {
+        return table.computedTokens() < admittedLength;
+    }
+
+    /** Hashes of the full blocks of the tokens, recomputed only when the tokens changed. */
+    List<BlockHash> blockHashes(int blockSize) {
+        if (hashedLength != length) {
+            hashes = BlockHasher.hashes(tokens(), blockSize, request.lora());
+            hashedLength = length;
+        }
+        return hashes;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.prefixflow.engine.bench;
+
+import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.EngineMetrics;
+import dev.prefixflow.engine.LlmEngine;
+import dev.prefixflow.engine.Request;
+import dev.prefixflow.model.LoadedModel;
+import dev.prefixflow.model.ModelLoader;
+import dev.prefixflow.platform.AttentionBackend;
+import dev.prefixflow.platform.Platform;
+import dev.prefixflow.platform.Platforms;
+import dev.prefixflow.sampling.SamplingParams;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Engine throughput on a model: generated tokens/s at several max_num_seqs with the share of step
+ * time spent outside the forward pass and sampling (scheduler, block manager, bookkeeping), and a
+ * shared-prefix workload with and without prefix caching. Reusable: {@link #run} returns the
+ * figures; {@link #main} prints them.
+ */
+public final class EngineBenchmark {
+
+    /**
+     * @param requests requests per run
+     * @param promptTokens prompt length of the throughput runs
+     * @param maxTokens tokens generated per request (EOS ignored, so exactly this many)
+     * @param sharedPrefixTokens the common prefix of the prefix-caching runs (each adds 16 own tokens)
+     */
+    public record Workload(int requests, int promptTokens, int maxTokens, int sharedPrefixTokens,
+                           List<Integer> maxNumSeqs) {
+        public static Workload standard() {
+            return new Workload(64, 32, 32, 256, List.of(1, 8, 32));
+        }
+    }
+
+    public record ThroughputPoint(int maxNumSeqs, long generatedTokens, double seconds, double tokensPerSecond,
+                                  double overheadShare) {
+    }
+
+    public record PrefixCachePoint(boolean prefixCaching, double seconds, long computedTokens, double hitRate,
+                                   double tokensPerSecond) {
+    }
+
+    public record Result(List<ThroughputPoint> throughput, List<PrefixCachePoint> prefixCaching) {
+    }
+
+    private EngineBenchmark() {
+    }
+
+    public static Result run(LoadedModel model, AttentionBackend attention, Workload w) {
+        Random random = new Random(1);
+        int vocab = model.config().vocabSize();
+        List<Request> plain = new ArrayList<>();
+        for (int i = 0; i < w.requests(); i++) {
+            plain.add(request("t" + i, random.ints(w.promptTokens(), 3, vocab).toArray(), w.maxTokens()));
+        }
+        List<ThroughputPoint> throughput = new ArrayList<>();
+        for (int seqs : w.maxNumSeqs()) {
+            Run r = runAll(model, attention, config(model, seqs, true), plain);
+            throughput.add(new ThroughputPoint(seqs, r.metrics.generatedTokens(), r.seconds,
+                    r.metrics.generatedTokens() / r.seconds, r.metrics.overheadShare()));
+        }
+        int[] prefix = random.ints(w.sharedPrefixTokens(), 3, vocab).toArray();
+        List<Request> shared = new ArrayList<>();
+        for (int i = 0; i < w.requests(); i++) {
+            int[] prompt = IntStream.concat(IntStream.of(prefix), random.ints(16, 3, vocab)).toArray();
+            shared.add(request("p" + i, prompt, w.maxTokens()));
+        }
+        int seqs = w.maxNumSeqs().get(w.maxNumSeqs().size() - 1);
+        List<PrefixCachePoint> caching = new ArrayList<>();
+        for (boolean on : new boolean[] {false, true}) {
+            Run r = runAll(model, attention, config(model, seqs, on), shared);
+            caching.add(new PrefixCachePoint(on, r.seconds, r.metrics.computedTokens(),
+                    r.metrics.prefixCacheHitRate(), r.metrics.generatedTokens() / r.seconds));
+        }
+        return new Result(throughput, caching);
+    }
+
+    private record Run(EngineMetrics metrics, double seconds) {
+    }
+
+    private static Run runAll(LoadedModel model, AttentionBackend attention, EngineConfig config,
+                              List<Request> requests) {
+        LlmEngine engine = new LlmEngine(model, attention, config);
+        long start = System.nanoTime();
+        requests.forEach(engine::addRequest);
+        engine.runUntilDone();
+        return new Run(engine.metrics(), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static EngineConfig config(LoadedModel model, int maxNumSeqs, boolean prefixCaching) {
+        int blockSize = 16;
+        int blocksPerContext = (model.config().contextLength() + blockSize - 1) / blockSize;
+        return new EngineConfig(maxNumSeqs, 512, blockSize, maxNumSeqs * blocksPerContext, prefixCaching);
+    }
+
+    private static Request request(String id, int[] prompt, int maxTokens) {
+        return new Request(id, prompt, SamplingParams.greedy(maxTokens).withIgnoreEos(true), null);
+    }
+
+    /** Usage: EngineBenchmark MODEL.gguf — prints the figures of the standard workload. */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: EngineBenchmark MODEL.gguf");
+            System.exit(2);
+        }
+        Platform platform = Platforms.select(null);
+        try (LoadedModel model = ModelLoader.load(Path.of(args[0]), platform)) {
+            AttentionBackend attention = platform.attentionBackends().get(0);
+            run(model, attention, new Workload(16, 32, 8, 64, List.of(8))); // warm-up: JIT
+            Result r = run(model, attention, Workload.standard());
+            for (ThroughputPoint p : r.throughput()) {
+                System.out.printf("max_num_seqs %2d: %6d tokens in %6.2f s = %8.1f generated tokens/s, "
+                        + "scheduler+block manager+bookkeeping %.1f%% of step time%n", p.maxNumSeqs(),
+                        p.generatedTokens(), p.seconds(), p.tokensPerSecond(), 100 * p.overheadShare());
+            }
+            for (PrefixCachePoint p : r.prefixCaching()) {
+                System.out.printf("shared prefix, prefix caching %-3s: %6.2f s, %6d computed tokens, hit rate %5.1f%%, "
+                        + "%8.1f generated tokens/s%n", p.prefixCaching() ? "on" : "off", p.seconds(),
+                        p.computedTokens(), 100 * p.hitRate(), p.tokensPerSecond());
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.prefixflow.engine.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.prefixflow.model.LoadedModel;
+import dev.prefixflow.model.ModelLoader;
+import dev.prefixflow.platform.Platform;
+import dev.prefixflow.platform.Platforms;
+import dev.prefixflow.testing.TestModels;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's figures on a tiny workload: counts only, no timing assertions. */
+class EngineBenchmarkTest {
+
+    @Test
+    void reportsEveryPointAndCachingSavesComputation() throws Exception {
+        Platform platform = Platforms.select(null);
+        try (LoadedModel model = ModelLoader.load(TestModels.path("kjv-5m-q80.gguf"), platform)) {
+            EngineBenchmark.Result r = EngineBenchmark.run(model, platform.attentionBackends().get(0),
+                    new EngineBenchmark.Workload(4, 8, 3, 32, List.of(1, 4)));
+            assertEquals(List.of(1, 4), r.throughput().stream().map(EngineBenchmark.ThroughputPoint::maxNumSeqs).toList());
+            for (EngineBenchmark.ThroughputPoint p : r.throughput()) {
+                assertEquals(4 * 3, p.generatedTokens());
+                assertTrue(p.overheadShare() >= 0 && p.overheadShare() < 1, "share " + p.overheadShare());
+            }
+            EngineBenchmark.PrefixCachePoint off = r.prefixCaching().get(0);
+            EngineBenchmark.PrefixCachePoint on = r.prefixCaching().get(1);
+            assertFalse(off.prefixCaching());
+            assertEquals(0.0, off.hitRate());
+            // Three of four requests find the 32-token prefix cached (2 blocks of 16).
+            assertEquals(off.computedTokens() - 3 * 32, on.computedTokens());
+        }
+    }
+}
