@@ -7,8 +7,8 @@ package dev.prefixflow.engine;
  * @param prefixCacheHitRate cached prompt tokens / prompt tokens, at first admission
  * @param computedTokens tokens the forward passes computed (prefill chunks, decodes, recomputes)
  * @param lastStepNanos duration of the latest step
- * @param stepNanos, forwardNanos, sampleNanos summed over all steps; what a step spends outside the
- *     forward pass and sampling is scheduling, block management and bookkeeping
+ * @param stepNanos time in steps, summed; of it {@code forwardNanos} in the forward pass and {@code
+ *     sampleNanos} in sampling, the rest in scheduling, block management and bookkeeping
  */
 public record EngineMetrics(int running, int waiting, double kvUsage, double prefixCacheHitRate, long preemptions,
                             long promptTokens, long cachedTokens, long computedTokens, long generatedTokens,
