@@ -1,0 +1,28 @@
+package dev.prefixflow.connectors.arrow;
+
+import dev.prefixflow.flink.InferenceResult;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+
+/**
+ * A sink of Arrow IPC files in a directory, rolled and committed on every checkpoint (bulk formats
+ * always are): a reader only ever sees complete files ({@code part-*.arrow}); files being written
+ * are hidden ({@code .part-*.inprogress.*}).
+ */
+public final class ArrowFiles {
+    static final int BATCH_ROWS = 1024;
+
+    private ArrowFiles() {
+    }
+
+    public static FileSink<InferenceResult> sink(String directory) {
+        BulkWriter.Factory<InferenceResult> factory = out -> new ArrowResultWriter(out, BATCH_ROWS);
+        return FileSink.forBulkFormat(new Path(directory), factory)
+                .withBucketAssigner(new BasePathBucketAssigner<>())
+                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".arrow").build())
+                .build();
+    }
+}

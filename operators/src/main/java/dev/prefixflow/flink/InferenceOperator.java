@@ -1,0 +1,191 @@
+package dev.prefixflow.flink;
+
+import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.EngineMetrics;
+import dev.prefixflow.engine.LlmEngine;
+import dev.prefixflow.engine.RequestResult;
+import dev.prefixflow.engine.jsonl.ParsedLine;
+import dev.prefixflow.engine.jsonl.RequestParser;
+import dev.prefixflow.engine.jsonl.ResultWriter;
+import dev.prefixflow.model.LoadedModel;
+import dev.prefixflow.platform.Platform;
+import dev.prefixflow.platform.Platforms;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * One inference engine per subtask, fed by prompts keyed by prefix. Requests are admitted to the
+ * engine's scheduler as they arrive; engine steps run as mails of the task's mailbox, so they
+ * interleave with input records and checkpoint barriers, and a finished request's result is emitted
+ * at once. Requests admitted but not yet answered live in keyed state: after a restore they are
+ * admitted again and, being deterministic, produce the same tokens. Past {@code maxWaiting} waiting
+ * requests the operator stops taking input until the engine catches up (backpressure).
+ */
+public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
+        implements OneInputStreamOperator<PromptRecord, InferenceResult>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    private final InferenceSettings settings;
+    private transient MailboxExecutor mailbox;
+    private transient MapState<String, PromptRecord> pending;
+    private transient List<Map.Entry<String, PromptRecord>> restored;
+    private transient LoadedModel model;
+    private transient LlmEngine engine;
+    private transient RequestParser parser;
+    private transient ResultWriter writer;
+    private transient Map<String, ParsedLine> lines;
+    private transient Map<String, String> keys;
+    private transient boolean stepQueued;
+    private transient volatile EngineMetrics latest;
+    private transient Counter requestsIn;
+    private transient Counter requestsOut;
+
+    public InferenceOperator(InferenceSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
+        super.setMailboxExecutor(mailboxExecutor);
+        this.mailbox = mailboxExecutor;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        pending = getKeyedStateStore().getMapState(
+                new MapStateDescriptor<>("pending-requests", Types.STRING, TypeInformation.of(PromptRecord.class)));
+        restored = new ArrayList<>();
+        if (context.isRestored()) {
+            List<Object> stateKeys;
+            try (Stream<Object> all = getKeyedStateBackend().getKeys("pending-requests", VoidNamespace.INSTANCE)) {
+                stateKeys = all.toList();
+            }
+            for (Object key : stateKeys) {
+                setCurrentKey(key);
+                for (Map.Entry<String, PromptRecord> e : pending.entries()) {
+                    restored.add(Map.entry(String.valueOf(key), e.getValue()));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        Platform platform = Platforms.select(settings.platform());
+        model = SharedModels.acquire(Path.of(settings.modelPath()), platform);
+        int blocks = settings.kvCacheBlocks() > 0 ? settings.kvCacheBlocks()
+                : EngineConfig.defaultKvBlocks(model.config(), settings.maxNumSeqs(), settings.blockSize(),
+                        platform.memoryInfo());
+        engine = new LlmEngine(model, platform.attentionBackends().get(0), new EngineConfig(settings.maxNumSeqs(),
+                settings.maxNumBatchedTokens(), settings.blockSize(), blocks, settings.prefixCaching()));
+        parser = new RequestParser(model.tokenizer(), model.config().contextLength());
+        writer = new ResultWriter(System.currentTimeMillis() / 1000);
+        lines = new HashMap<>();
+        keys = new HashMap<>();
+        latest = engine.metrics();
+        registerMetrics(getMetricGroup());
+        for (Map.Entry<String, PromptRecord> e : restored) {
+            admit(e.getKey(), e.getValue());
+        }
+        restored = null;
+        queueStep();
+    }
+
+    private void registerMetrics(MetricGroup group) {
+        requestsIn = group.counter("requestsIn");
+        requestsOut = group.counter("requestsOut");
+        group.gauge("waiting", () -> latest.waiting());
+        group.gauge("running", () -> latest.running());
+        group.gauge("kvCacheUsage", () -> latest.kvUsage());
+        group.gauge("prefixCacheHitRate", () -> latest.prefixCacheHitRate());
+        group.gauge("promptTokens", () -> latest.promptTokens());
+        group.gauge("cachedTokens", () -> latest.cachedTokens());
+        group.gauge("computedTokens", () -> latest.computedTokens());
+        group.gauge("generatedTokens", () -> latest.generatedTokens());
+        group.gauge("preemptions", () -> latest.preemptions());
+        group.gauge("lastStepMillis", () -> latest.lastStepNanos() / 1e6);
+        group.meter("generatedTokensPerSecond", new org.apache.flink.metrics.MeterView(
+                new TokenCounter(() -> latest.generatedTokens())));
+    }
+
+    @Override
+    public void processElement(StreamRecord<PromptRecord> element) throws Exception {
+        PromptRecord record = element.getValue();
+        pending.put(record.id, record);
+        requestsIn.inc();
+        admit(String.valueOf(getCurrentKey()), record);
+        queueStep();
+        // Backpressure: stop reading input while too many requests wait; the yields run engine steps.
+        while (latest.waiting() > settings.maxWaiting()) {
+            mailbox.yield();
+        }
+    }
+
+    private void admit(String key, PromptRecord record) {
+        ParsedLine line = parser.parse(record.line, (int) Math.min(record.lineNumber, Integer.MAX_VALUE));
+        if (line.isBad()) {
+            // The decoder accepted this line, so only a different model could reject it now.
+            throw new IllegalStateException("request " + record.id + " no longer parses: " + line.problem());
+        }
+        lines.put(record.id, line);
+        keys.put(record.id, key);
+        engine.addRequest(line.request());
+        latest = engine.metrics();
+    }
+
+    private void queueStep() {
+        if (!stepQueued && engine.hasUnfinishedRequests()) {
+            stepQueued = true;
+            mailbox.execute(this::step, "inference engine step");
+        }
+    }
+
+    private void step() throws Exception {
+        stepQueued = false;
+        List<RequestResult> finished = engine.step();
+        latest = engine.metrics();
+        for (RequestResult result : finished) {
+            ParsedLine line = lines.remove(result.id());
+            setCurrentKey(keys.remove(result.id()));
+            pending.remove(result.id());
+            requestsOut.inc();
+            output.collect(new StreamRecord<>(InferenceResult.of(result, writer.result(line, result))));
+        }
+        queueStep();
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        while (engine.hasUnfinishedRequests() || stepQueued) {
+            mailbox.yield();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (model != null) {
+            SharedModels.release(model);
+            model = null;
+        }
+        super.close();
+    }
+}
