@@ -1,0 +1,53 @@
+package dev.prefixflow.cpu;
+
+import dev.prefixflow.cpu.bench.MemoryBandwidth;
+import dev.prefixflow.gguf.GgmlType;
+
+/**
+ * Matmul throughput on 2048x8192 matrices, several of them so the set (> 256 MB by default) does
+ * not fit in cache, against streaming-read bandwidth. Usage: KernelBench [totalMB] [seconds per case].
+ */
+public final class KernelBench {
+
+    private static final int ROWS = 2048;
+    private static final int COLS = 8192;
+
+    public static void main(String[] args) {
+        long totalMb = args.length > 0 ? Long.parseLong(args[0]) : 300;
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 2;
+        CpuThreadPool pool = CpuThreadPool.shared();
+        CpuKernels kernels = new CpuKernels(pool);
+        System.out.printf("threads %d, vector lanes %d%n", pool.threads(), Vectors.L);
+        System.out.printf("streaming read: %.1f GB/s%n", MemoryBandwidth.streamingReadGBps(totalMb << 20, pool.threads()));
+        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0}) {
+            long perMatrix = type.byteSize((long) ROWS * COLS);
+            int count = (int) Math.max(1, (totalMb << 20) / perMatrix);
+            CpuWeight[] ws = new CpuWeight[count];
+            long bytes = 0;
+            for (int i = 0; i < count; i++) {
+                ws[i] = (CpuWeight) kernels.upload(RandomTensors.matrix(type, ROWS, COLS, i));
+                bytes += ws[i].bytes();
+            }
+            for (int n : new int[] {1, 32}) {
+                float[] x = RandomTensors.floats(n * COLS, n);
+                float[] out = new float[n * ROWS];
+                long passes = 0;
+                long best = Long.MAX_VALUE;
+                long start = System.nanoTime();
+                while (System.nanoTime() - start < seconds * 1e9 || passes < 3) {
+                    long t0 = System.nanoTime();
+                    for (CpuWeight w : ws) {
+                        kernels.matmul(w, x, out, n);
+                    }
+                    best = Math.min(best, System.nanoTime() - t0);
+                    passes++;
+                }
+                double perMatmulS = best / 1e9 / count;
+                System.out.printf("%s %dx%d n=%-2d x%d matrices (%d MB): %.1f GB/s of weights, %.1f GFLOP/s, "
+                                + "%.0f tokens/s per matrix (best of %d passes)%n",
+                        type, ROWS, COLS, n, count, bytes >> 20, bytes / (best / 1e9) / 1e9,
+                        2.0 * ROWS * COLS * n / perMatmulS / 1e9, n / perMatmulS, passes);
+            }
+        }
+    }
+}
