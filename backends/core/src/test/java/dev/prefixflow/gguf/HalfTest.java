@@ -50,4 +50,38 @@ class HalfTest {
         assertEquals(Float.NEGATIVE_INFINITY, Half.toFloat((short) 0xFC00));
         assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(Half.toFloat((short) 0x8000)));
     }
+
+    @Test
+    void fromFloatRoundTripsEveryHalf() {
+        for (int h = 0; h < 0x10000; h++) {
+            float f = Half.toFloat((short) h);
+            if (!Float.isNaN(f)) {
+                assertEquals((short) h, Half.fromFloat(f), "half 0x" + Integer.toHexString(h));
+            }
+        }
+    }
+
+    @Test
+    void fromFloatRoundsTiesToEvenAndNeighboursToTheNearest() {
+        // Every pair of adjacent finite positive halves, normal and subnormal, and its midpoint (exact in float).
+        for (int h = 0; h < 0x7BFF; h++) {
+            float lo = Half.toFloat((short) h);
+            float hi = Half.toFloat((short) (h + 1));
+            float mid = (lo + hi) / 2;
+            int even = (h & 1) == 0 ? h : h + 1;
+            assertEquals((short) even, Half.fromFloat(mid), "tie between 0x" + Integer.toHexString(h));
+            assertEquals((short) h, Half.fromFloat(Math.nextDown(mid)), "below the tie at 0x" + Integer.toHexString(h));
+            assertEquals((short) (h + 1), Half.fromFloat(Math.nextUp(mid)), "above the tie at 0x" + Integer.toHexString(h));
+            assertEquals((short) (h | 0x8000), Half.fromFloat(-lo), "negative 0x" + Integer.toHexString(h));
+        }
+    }
+
+    @Test
+    void fromFloatOverflowsToInfinityAndKeepsNaN() {
+        assertEquals((short) 0x7BFF, Half.fromFloat(65519.99f));
+        assertEquals((short) 0x7C00, Half.fromFloat(65520f));
+        assertEquals((short) 0xFC00, Half.fromFloat(-1e10f));
+        assertTrue(Float.isNaN(Half.toFloat(Half.fromFloat(Float.NaN))));
+        assertEquals((short) 0x0000, Half.fromFloat(0x1p-26f));
+    }
 }

@@ -1,0 +1,125 @@
+package dev.prefixflow.job;
+
+import dev.prefixflow.cpu.bench.MemoryBandwidth;
+import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.model.LoadedModel;
+import dev.prefixflow.model.ModelLoader;
+import dev.prefixflow.model.synthetic.ModelShape;
+import dev.prefixflow.platform.Platform;
+import dev.prefixflow.platform.Platforms;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Single-sequence prefill and decode speed of a model, against the machine's memory bandwidth. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure single-sequence prefill and decode tokens/s and decode's share of memory bandwidth.")
+final class BenchCommand implements Callable<Integer> {
+
+    /** System property sizing the CPU platform's thread pool (read when the platform first starts). */
+    private static final String THREADS_PROPERTY = "prefixflow.cpu.threads";
+    /** Far larger than any CPU cache, so the bandwidth is DRAM's. */
+    private static final long BANDWIDTH_BYTES = 1L << 30;
+    private static final int WARMUP_PROMPT = 64;
+    private static final int WARMUP_DECODE = 4;
+
+    @ArgGroup(multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--model", required = true, description = "GGUF model file.")
+        Path model;
+
+        @Option(names = "--synthetic", required = true, paramLabel = "SHAPE",
+                description = "Generate a model of this shape: llama-1b, tinyllama-1.1b, tiny, optionally with "
+                        + "overrides, e.g. llama-1b,layers=4 (keys: dim, layers, heads, kv-heads, ffn, vocab, "
+                        + "context, rope-base, tied).")
+        String synthetic;
+    }
+
+    @Option(names = "--type", defaultValue = "Q8_0",
+            description = "Weight type of a synthetic model: F32, F16, Q8_0, Q4_0, Q4_K, Q6_K (default: ${DEFAULT-VALUE}).")
+    GgmlType type;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of a synthetic model's weights.")
+    long seed;
+
+    @Option(names = "--cache-dir", defaultValue = "bench-models",
+            description = "Where synthetic models are kept (default: ${DEFAULT-VALUE}).")
+    Path cacheDir;
+
+    @Option(names = "--prompt-tokens", defaultValue = "512", description = "Prompt length (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--decode-tokens", defaultValue = "32", description = "Decode steps (default: ${DEFAULT-VALUE}).")
+    int decodeTokens;
+
+    @Option(names = "--threads", description = "CPU threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout instead of the table.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (promptTokens <= 0 || decodeTokens <= 0) {
+            throw new IllegalArgumentException("--prompt-tokens and --decode-tokens must be positive");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        System.setProperty(THREADS_PROPERTY, Integer.toString(threadCount));
+        Path path = modelPath(err);
+        // Measured before the model is loaded, so its arrays do not compete with the weights for memory.
+        err.println("measuring memory bandwidth ...");
+        err.flush();
+        double bandwidth = MemoryBandwidth.streamingReadGBps(BANDWIDTH_BYTES, threadCount);
+        Platform platform = Platforms.select(null);
+        BenchReport report;
+        try (LoadedModel model = ModelLoader.load(path, platform)) {
+            DecodeTraffic traffic = DecodeTraffic.of(model.file());
+            ThroughputRun run = new ThroughputRun(model.model(), platform.attentionBackends().get(0),
+                    promptTokens + decodeTokens);
+            err.printf("running %d prompt tokens and %d decode steps ...%n", promptTokens, decodeTokens);
+            err.flush();
+            ThroughputRun.Timing timing = run.measure(prompt(model.config().vocabSize()), decodeTokens,
+                    WARMUP_PROMPT, WARMUP_DECODE);
+            report = new BenchReport(path.getFileName().toString(), traffic.mainType().name(), platform.name(),
+                    threadCount, traffic.bytesPerToken(), timing, bandwidth);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? report.json() + System.lineSeparator() : report.table());
+        out.flush();
+        return 0;
+    }
+
+    private Path modelPath(PrintWriter log) throws IOException {
+        if (source.model != null) {
+            if (!Files.isRegularFile(source.model)) {
+                throw new IOException("model file not found: " + source.model);
+            }
+            return source.model;
+        }
+        return new SyntheticModelCache(cacheDir).get(ModelShape.parse(source.synthetic), type, seed, log);
+    }
+
+    /** Fixed pseudo-random token ids: the weights read do not depend on which tokens they are. */
+    private int[] prompt(int vocabSize) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] ids = new int[promptTokens];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = random.nextInt(vocabSize);
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.prefixflow.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.gguf.GgufFile;
+import dev.prefixflow.model.synthetic.ModelShape;
+import dev.prefixflow.model.synthetic.SyntheticModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bench command's figures and its synthetic model cache; speeds are only checked for sanity. */
+class BenchCommandTest {
+    /**
+     * Weights of one tiny forward: per layer q and o (256x256), k and v (128x256), gate, up and down
+     * (512x256), two layers, the 300x256 output matrix, one 256-weight embedding row.
+     */
+    static final long TINY_WEIGHTS = 2L * (2 * 65536 + 2 * 32768 + 3 * 131072) + 300 * 256 + 256;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void jsonReportsTheRunAndReusesTheCachedModel() throws Exception {
+        String[] args = {"bench", "--synthetic", "tiny", "--type", "Q4_0", "--prompt-tokens", "20",
+            "--decode-tokens", "3", "--threads", "1", "--cache-dir", dir.toString(), "--json"};
+        CliTest.Run first = CliTest.run(args);
+        assertEquals(0, first.exitCode(), first.err());
+        assertTrue(first.err().contains("generating"), first.err());
+        assertTrue(Files.isRegularFile(dir.resolve(SyntheticModel.fileName(ModelShape.parse("tiny"), GgmlType.Q4_0, 0))));
+
+        JsonNode r = CliTest.JSON.readTree(first.out());
+        assertEquals("Q4_0", r.get("weight_type").asText());
+        assertEquals(20, r.get("prompt_tokens").asInt());
+        assertEquals(3, r.get("decode_tokens").asInt());
+        assertEquals(GgmlType.Q4_0.byteSize(TINY_WEIGHTS), r.get("weight_bytes_per_token").asLong());
+        for (String positive : new String[] {"prefill_tokens_per_s", "decode_tokens_per_s", "memory_gb_per_s",
+            "decode_bandwidth_fraction", "prefill_decode_speedup"}) {
+            double v = r.get(positive).asDouble();
+            assertTrue(v > 0 && Double.isFinite(v), positive + " = " + v);
+        }
+        assertEquals(r.get("decode_gb_per_s").asDouble(),
+                r.get("weight_bytes_per_token").asDouble() * r.get("decode_tokens_per_s").asDouble() / 1e9, 1e-9);
+
+        CliTest.Run second = CliTest.run(args);
+        assertEquals(0, second.exitCode(), second.err());
+        assertFalse(second.err().contains("generating"), "the cached model is reused: " + second.err());
+    }
+
+    @Test
+    void tiedOutputCountsTheWholeEmbeddingOnce() throws Exception {
+        Path tied = dir.resolve("tied.gguf");
+        SyntheticModel.write(ModelShape.parse("tiny,tied=true,vocab=400"), GgmlType.Q8_0, 0, tied);
+        try (GgufFile f = GgufFile.open(tied)) {
+            // The output product reads all 400 embedding rows; the lookup reads one of them again.
+            long weights = TINY_WEIGHTS - 300 * 256 + 400 * 256;
+            assertEquals(GgmlType.Q8_0.byteSize(weights), DecodeTraffic.of(f).bytesPerToken());
+            assertEquals(GgmlType.Q8_0, DecodeTraffic.of(f).mainType());
+        }
+    }
+
+    @Test
+    void aMissingModelFileIsAnError() {
+        CliTest.Run r = CliTest.run("bench", "--model", dir.resolve("none.gguf").toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("model file not found"), r.err());
+    }
+}
