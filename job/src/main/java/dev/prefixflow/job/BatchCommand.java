@@ -1,6 +1,5 @@
 package dev.prefixflow.job;
 
-import dev.prefixflow.engine.EngineConfig;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.Request;
@@ -43,22 +42,8 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "JSONL file of results (overwritten).")
     Path output;
 
-    @Option(names = "--max-num-seqs", defaultValue = "32", description = "Sequences running at once (default: ${DEFAULT-VALUE}).")
-    int maxNumSeqs;
-
-    @Option(names = "--max-num-batched-tokens", defaultValue = "512",
-            description = "Token budget of one engine step (default: ${DEFAULT-VALUE}).")
-    int maxNumBatchedTokens;
-
-    @Option(names = "--block-size", defaultValue = "16", description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
-    int blockSize;
-
-    @Option(names = "--kv-cache-blocks",
-            description = "KV pool size in blocks (default: max-num-seqs full contexts, at most half the free memory).")
-    Integer kvCacheBlocks;
-
-    @Option(names = "--no-prefix-caching", description = "Do not share KV blocks between requests with a common prefix.")
-    boolean noPrefixCaching;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Spec
     CommandSpec spec;
@@ -70,10 +55,8 @@ final class BatchCommand implements Callable<Integer> {
         try (LoadedModel model = modelOptions.load();
              BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
              BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-            int blocks = kvCacheBlocks != null ? kvCacheBlocks
-                    : EngineConfig.defaultKvBlocks(model.config(), maxNumSeqs, blockSize, platform.memoryInfo());
             LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                    new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, blocks, !noPrefixCaching));
+                    engineOptions.config(model.config(), platform));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
             long start = System.nanoTime();

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code prefixflow} command line. */
 @Command(name = "prefixflow", mixinStandardHelpOptions = true, version = "PrefixFlow 0.1.0",
         description = "LLM batch and streaming inference with vLLM's scheduling ideas.",
-        subcommands = {GenerateCommand.class, BatchCommand.class, TokenizeCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, GenerateCommand.class, BatchCommand.class, TokenizeCommand.class, BenchCommand.class})
 public final class PrefixFlowCli {
 
     public static void main(String[] args) {

@@ -56,6 +56,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     private transient volatile EngineMetrics latest;
     private transient Counter requestsIn;
     private transient Counter requestsOut;
+    private transient Counter errors;
 
     public InferenceOperator(InferenceSettings settings) {
         this.settings = settings;
@@ -113,6 +114,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     private void registerMetrics(MetricGroup group) {
         requestsIn = group.counter("requestsIn");
         requestsOut = group.counter("requestsOut");
+        errors = group.counter("errors");
         group.gauge("waiting", () -> latest.waiting());
         group.gauge("running", () -> latest.running());
         group.gauge("kvCacheUsage", () -> latest.kvUsage());
@@ -168,6 +170,9 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
             setCurrentKey(keys.remove(result.id()));
             pending.remove(result.id());
             requestsOut.inc();
+            if (result.isError()) {
+                errors.inc();
+            }
             output.collect(new StreamRecord<>(InferenceResult.of(result, writer.result(line, result))));
         }
         queueStep();

@@ -1,0 +1,32 @@
+package dev.prefixflow.job;
+
+import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.model.ModelConfig;
+import dev.prefixflow.platform.Platform;
+import picocli.CommandLine.Option;
+
+/** The engine's limits, shared by every command that runs the engine (vLLM's names). */
+final class EngineOptions {
+    @Option(names = "--max-num-seqs", defaultValue = "32", description = "Sequences running at once (default: ${DEFAULT-VALUE}).")
+    int maxNumSeqs;
+
+    @Option(names = "--max-num-batched-tokens", defaultValue = "512",
+            description = "Token budget of one engine step (default: ${DEFAULT-VALUE}).")
+    int maxNumBatchedTokens;
+
+    @Option(names = "--block-size", defaultValue = "16", description = "KV cache block size in tokens (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--kv-cache-blocks",
+            description = "KV pool size in blocks (default: max-num-seqs full contexts, at most half the free memory).")
+    Integer kvCacheBlocks;
+
+    @Option(names = "--no-prefix-caching", description = "Do not share KV blocks between requests with a common prefix.")
+    boolean noPrefixCaching;
+
+    EngineConfig config(ModelConfig model, Platform platform) {
+        int blocks = kvCacheBlocks != null ? kvCacheBlocks
+                : EngineConfig.defaultKvBlocks(model, maxNumSeqs, blockSize, platform.memoryInfo());
+        return new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, blocks, !noPrefixCaching);
+    }
+}

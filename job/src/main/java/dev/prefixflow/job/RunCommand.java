@@ -1,0 +1,128 @@
+package dev.prefixflow.job;
+
+import dev.prefixflow.flink.InferenceSettings;
+import dev.prefixflow.flink.RequestDecoder;
+import dev.prefixflow.job.pipeline.Endpoint;
+import dev.prefixflow.job.pipeline.LocalRun;
+import dev.prefixflow.job.pipeline.Pipeline;
+import dev.prefixflow.job.pipeline.PipelineSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The streaming job. Run directly, it starts an embedded Flink (MiniCluster, RocksDB state,
+ * checkpoints in a temporary directory) and shows progress; submitted with {@code flink run}, the
+ * same code builds the job for the cluster.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the PrefixFlow Flink job: requests from Kafka or JSONL, results to Kafka, Arrow or JSONL.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    EngineOptions engineOptions;
+
+    @Option(names = "--input", required = true, description = "kafka://HOST:PORT/TOPIC or a JSONL file.")
+    String input;
+
+    @Option(names = "--output", required = true, split = ",",
+            description = "kafka://HOST:PORT/TOPIC, arrow:DIR or jsonl:DIR (comma-separated for several).")
+    List<String> outputs;
+
+    @Option(names = "--dead-letter", description = "kafka://HOST:PORT/TOPIC or jsonl:DIR for records that are not "
+            + "requests (default: the TaskManagers' stderr).")
+    String deadLetter;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "Inference subtasks (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "10s",
+            description = "Checkpoint interval, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
+    String checkpointInterval;
+
+    @Option(names = "--checkpoint-dir", description = "Checkpoint directory for local runs (default: a temporary one).")
+    Path checkpointDir;
+
+    @Option(names = "--routing", defaultValue = "prefix",
+            description = "prefix: key by the prompt's prefix hash (cache-aware); rebalance: spread evenly (baseline).")
+    String routing;
+
+    @Option(names = "--routing-prefix-tokens", defaultValue = "64",
+            description = "Prompt tokens that form the routing key, rounded down to whole blocks (default: ${DEFAULT-VALUE}).")
+    int routingPrefixTokens;
+
+    @Option(names = "--max-waiting", description = "Waiting requests per subtask before input is paused "
+            + "(default: 4 x max-num-seqs).")
+    Integer maxWaiting;
+
+    @Option(names = "--kafka-property", description = "Kafka client property k=v for every Kafka source and sink "
+            + "(repeatable), e.g. security.protocol=SASL_SSL or group.id=my-group.")
+    Map<String, String> kafkaProperties = Map.of();
+
+    @Option(names = "--bounded", description = "Stop reading Kafka at the offsets current when the job starts.")
+    boolean bounded;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!routing.equals("prefix") && !routing.equals("rebalance")) {
+            throw new IllegalArgumentException("--routing must be prefix or rebalance, got '" + routing + "'");
+        }
+        PipelineSpec pipeline = pipelineSpec(modelOptions.modelPath().toAbsolutePath().toString());
+        Duration interval = parseDuration(checkpointInterval);
+        StreamExecutionEnvironment probe = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (!(probe instanceof LocalStreamEnvironment)) {
+            // Under `flink run`: the cluster's configuration rules; only what the job needs is set.
+            probe.setParallelism(parallelism);
+            probe.enableCheckpointing(interval.toMillis());
+            Pipeline.build(probe, pipeline);
+            probe.execute("PrefixFlow");
+            return 0;
+        }
+        return new LocalRun(spec.commandLine().getErr(), parallelism, interval, checkpointDir).run(pipeline,
+                Endpoint.parse(input));
+    }
+
+    PipelineSpec pipelineSpec(String modelPath) {
+        var e = engineOptions;
+        InferenceSettings settings = new InferenceSettings(modelPath, modelOptions.platform, e.maxNumSeqs,
+                e.maxNumBatchedTokens, e.blockSize, e.kvCacheBlocks == null ? 0 : e.kvCacheBlocks, !e.noPrefixCaching,
+                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs);
+        var routingSpec = new RequestDecoder.Routing(routing.equals("prefix"), e.blockSize,
+                Math.max(e.blockSize, routingPrefixTokens));
+        return new PipelineSpec(Endpoint.parse(input), outputs.stream().map(Endpoint::parse).toList(),
+                deadLetter == null ? null : Endpoint.parse(deadLetter), routingSpec, settings, kafkaProperties,
+                bounded);
+    }
+
+    static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new IllegalArgumentException("expected a duration such as 500ms, 10s or 1m, got '" + text + "'");
+    }
+}

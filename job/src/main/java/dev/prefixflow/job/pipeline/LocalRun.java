@@ -1,0 +1,119 @@
+package dev.prefixflow.job.pipeline;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs the job on an embedded Flink (a MiniCluster in this JVM) with the RocksDB state backend and
+ * checkpoints, printing progress while it runs and a summary table when it ends.
+ */
+public final class LocalRun {
+    private static final long PROGRESS_MILLIS = 500;
+
+    private final PrintWriter err;
+    private final int parallelism;
+    private final Duration checkpointInterval;
+    private final Path checkpointDir;
+
+    public LocalRun(PrintWriter err, int parallelism, Duration checkpointInterval, Path checkpointDir) {
+        this.err = err;
+        this.parallelism = parallelism;
+        this.checkpointInterval = checkpointInterval;
+        this.checkpointDir = checkpointDir;
+    }
+
+    public int run(PipelineSpec spec, Endpoint input) throws Exception {
+        Path checkpoints = checkpointDir != null ? checkpointDir : Files.createTempDirectory("prefixflow-checkpoints");
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", "rocksdb");
+        conf.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
+        conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", "3");
+        conf.setString("restart-strategy.fixed-delay.delay", "1 s");
+        conf.setString("metrics.reporter.progress.factory.class", ProgressMetrics.Factory.class.getName());
+        conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, parallelism)));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        Pipeline.build(env, spec);
+
+        long total = input instanceof Endpoint.Jsonl file ? countLines(Path.of(file.path())) : -1;
+        ProgressMetrics.reset();
+        long start = System.nanoTime();
+        JobClient job = env.executeAsync("PrefixFlow");
+        // The embedded cluster shuts down with the job, so wait on the result, not on the job's status.
+        CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+        while (!result.isDone()) {
+            err.print("\r" + progressLine(total, System.nanoTime() - start));
+            err.flush();
+            Thread.sleep(PROGRESS_MILLIS);
+        }
+        err.println("\r" + progressLine(total, System.nanoTime() - start));
+        try {
+            result.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the job failed: " + rootMessage(e), e);
+        }
+        err.print(summary(System.nanoTime() - start));
+        err.flush();
+        return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    private static long countLines(Path file) throws IOException {
+        try (var lines = Files.lines(file)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        }
+    }
+
+    static String progressLine(long total, long elapsedNanos) {
+        long done = ProgressMetrics.total("requestsOut") + ProgressMetrics.total("deadLettered");
+        double seconds = Math.max(elapsedNanos / 1e9, 1e-9);
+        return String.format(Locale.ROOT, "%s requests, %.1f tokens/s, prefix-cache hit rate %.1f%%",
+                total >= 0 ? done + "/" + total : Long.toString(done),
+                ProgressMetrics.total("generatedTokens") / seconds, hitRate());
+    }
+
+    private static double hitRate() {
+        long prompt = ProgressMetrics.total("promptTokens");
+        return prompt == 0 ? 0 : 100.0 * ProgressMetrics.total("cachedTokens") / prompt;
+    }
+
+    static String summary(long elapsedNanos) {
+        double seconds = elapsedNanos / 1e9;
+        long generated = ProgressMetrics.total("generatedTokens");
+        StringBuilder s = new StringBuilder("\nPrefixFlow summary\n");
+        row(s, "requests answered", Long.toString(ProgressMetrics.total("requestsOut")));
+        row(s, "  of which errors", Long.toString(ProgressMetrics.total("errors")));
+        row(s, "dead-lettered records", Long.toString(ProgressMetrics.total("deadLettered")));
+        row(s, "prompt tokens", Long.toString(ProgressMetrics.total("promptTokens")));
+        row(s, "cached prompt tokens", Long.toString(ProgressMetrics.total("cachedTokens")));
+        row(s, "prefix-cache hit rate", String.format(Locale.ROOT, "%.1f%%", hitRate()));
+        row(s, "computed tokens", Long.toString(ProgressMetrics.total("computedTokens")));
+        row(s, "generated tokens", Long.toString(generated));
+        row(s, "generated tokens/s", String.format(Locale.ROOT, "%.1f", generated / seconds));
+        row(s, "preemptions", Long.toString(ProgressMetrics.total("preemptions")));
+        row(s, "wall time", String.format(Locale.ROOT, "%.1f s", seconds));
+        return s.toString();
+    }
+
+    private static void row(StringBuilder s, String name, String value) {
+        s.append(String.format(Locale.ROOT, "  %-24s %12s%n", name, value));
+    }
+}
