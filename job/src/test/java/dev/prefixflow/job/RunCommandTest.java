@@ -1,0 +1,94 @@
+package dev.prefixflow.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefixflow.testing.TestModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The local default of {@code run}: the bundled examples through an embedded Flink (RocksDB state,
+ * checkpoints) into committed JSONL files; the bad lines to the dead-letter files; every good
+ * line answered exactly as the in-process {@code batch} command answers it; a summary at the end.
+ */
+class RunCommandTest {
+
+    @Test
+    void localRunAnswersLikeBatchAndDeadLettersBadLines(@TempDir Path dir) throws Exception {
+        String model = TestModels.path("kjv-5m-q80.gguf").toString();
+        Path input = examples();
+        Path results = dir.resolve("results");
+        Path dead = dir.resolve("dead");
+        CliTest.Run run = CliTest.run("run", "--model", model, "--input", input.toString(),
+                "--output", "jsonl:" + results, "--dead-letter", "jsonl:" + dead, "--parallelism", "2",
+                "--checkpoint-interval", "500ms", "--checkpoint-dir", dir.resolve("checkpoints").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("PrefixFlow summary"), run.err());
+        assertTrue(run.err().contains("dead-lettered records"), run.err());
+
+        Path batchOut = dir.resolve("batch.jsonl");
+        CliTest.Run batch = CliTest.run("batch", "--model", model, "--input", input.toString(), "--output",
+                batchOut.toString());
+        assertEquals(0, batch.exitCode(), batch.err());
+        Map<String, JsonNode> expected = new HashMap<>();
+        for (String line : Files.readAllLines(batchOut)) {
+            JsonNode node = CliTest.JSON.readTree(line);
+            String id = node.has("custom_id") ? node.get("custom_id").asText() : node.get("id").asText();
+            if (node.path("error").isNull() || node.path("error").isMissingNode()) {
+                expected.put(id, node);
+            }
+        }
+
+        List<JsonNode> streamed = readParts(results);
+        assertEquals(expected.size(), streamed.size(), "one result per good line");
+        for (JsonNode got : streamed) {
+            String id = got.has("custom_id") ? got.get("custom_id").asText() : got.get("id").asText();
+            JsonNode want = expected.remove(id);
+            assertTrue(want != null, "unexpected or repeated id " + id);
+            assertEquals(tokens(want), tokens(got), id);
+        }
+        List<JsonNode> deadLetters = readParts(dead);
+        assertEquals(2, deadLetters.size(), deadLetters.toString());
+        for (JsonNode d : deadLetters) {
+            assertTrue(d.get("reason").asText().length() > 10, d.toString());
+            assertTrue(d.get("bytes_base64").asText().length() > 0, d.toString());
+        }
+    }
+
+    /** The generated token ids of either output shape. */
+    private static JsonNode tokens(JsonNode result) {
+        return result.has("response") ? result.get("response").get("body").get("choices").get(0).get("text")
+                : result.get("token_ids");
+    }
+
+    static Path examples() {
+        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("examples/requests.jsonl"))) {
+                return p.resolve("examples/requests.jsonl");
+            }
+        }
+        throw new IllegalStateException("examples/requests.jsonl not found above " + System.getProperty("user.dir"));
+    }
+
+    static List<JsonNode> readParts(Path dir) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    out.add(CliTest.JSON.readTree(line));
+                }
+            }
+        }
+        return out;
+    }
+}
