@@ -31,11 +31,13 @@ final class ArrowResultWriter implements BulkWriter<InferenceResult> {
         this.batchRows = batchRows;
         this.writer = new ArrowFileWriter(root, null, Channels.newChannel(out));
         writer.start();
-        root.allocateNew();
     }
 
     @Override
     public void addElement(InferenceResult r) throws IOException {
+        if (rows == 0) {
+            root.allocateNew();
+        }
         setText("id", r.id);
         setInts("prompt_token_ids", r.promptTokenIds);
         setInts("token_ids", r.tokenIds);
@@ -79,7 +81,9 @@ final class ArrowResultWriter implements BulkWriter<InferenceResult> {
         }
         root.setRowCount(rows);
         writer.writeBatch();
-        root.allocateNew();
+        // The sink has no hook to free a writer it abandons on failover, so off-heap buffers are
+        // held only while a batch fills: at most one partial batch can leak, never a whole file's.
+        root.clear();
         rows = 0;
     }
 
