@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code prefixflow} command line. */
 @Command(name = "prefixflow", mixinStandardHelpOptions = true, version = "PrefixFlow 0.1.0",
         description = "LLM batch and streaming inference with vLLM's scheduling ideas.",
-        subcommands = {RunCommand.class, GenerateCommand.class, BatchCommand.class, TokenizeCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, GenerateCommand.class, BatchCommand.class, TokenizeCommand.class,
+            BenchCommand.class, WorkloadCommand.class})
 public final class PrefixFlowCli {
 
     public static void main(String[] args) {

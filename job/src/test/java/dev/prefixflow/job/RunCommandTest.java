@@ -65,6 +65,31 @@ class RunCommandTest {
         }
     }
 
+    @Test
+    void prefixRoutingKeepsTheCacheHitsOfASingleEngine(@TempDir Path dir) throws Exception {
+        String model = TestModels.path("kjv-5m-q80.gguf").toString();
+        Path workload = dir.resolve("workload.jsonl");
+        CliTest.Run made = CliTest.run("workload", "--output", workload.toString(), "--groups", "8", "--per-group", "4",
+                "--prefix-tokens", "64", "--suffix-tokens", "8", "--max-tokens", "2");
+        assertEquals(0, made.exitCode(), made.err());
+        assertEquals(32, Files.readAllLines(workload).size());
+        long single = cachedTokens(model, workload, dir.resolve("p1"), "prefix", 1);
+        long routed = cachedTokens(model, workload, dir.resolve("p2"), "prefix", 2);
+        long spread = cachedTokens(model, workload, dir.resolve("r2"), "rebalance", 2);
+        // 8 groups x 3 later requests x 64 shared tokens can be served from the cache at most.
+        assertEquals(8 * 3 * 64, single);
+        assertTrue(routed >= 0.9 * single, "prefix routing at parallelism 2: " + routed + " vs " + single);
+        assertTrue(spread < routed, "rebalance should lose hits: " + spread + " vs " + routed);
+    }
+
+    private static long cachedTokens(String model, Path input, Path out, String routing, int parallelism) {
+        CliTest.Run run = CliTest.run("run", "--model", model, "--input", input.toString(), "--output", "jsonl:" + out,
+                "--routing", routing, "--parallelism", Integer.toString(parallelism), "--checkpoint-interval", "1s",
+                "--max-num-seqs", "1", "--kv-cache-blocks", "256");
+        assertEquals(0, run.exitCode(), run.err());
+        return dev.prefixflow.job.pipeline.ProgressMetrics.total("cachedTokens");
+    }
+
     /** The generated token ids of either output shape. */
     private static JsonNode tokens(JsonNode result) {
         return result.has("response") ? result.get("response").get("body").get("choices").get(0).get("text")
