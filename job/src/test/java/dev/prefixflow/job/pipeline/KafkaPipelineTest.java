@@ -190,6 +190,51 @@ class KafkaPipelineTest {
         assertAnswersMatchBatch(kafka.readCommitted(name + "-out", N, TIMEOUT));
     }
 
+    /**
+     * Ids need not be unique (as in the batch command) and may be missing: requests sharing an id,
+     * or named after their line number by each decoder subtask, are all answered, each once.
+     */
+    @Test
+    void requestsWithRepeatedOrMissingIdsAreEachAnswered() throws Exception {
+        String name = "ids";
+        createTopics(name);
+        List<String> input = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            input.add("{\"id\":\"same\",\"prompt\":\"" + PREFIXES[0] + " " + WORDS[i] + "\",\"max_tokens\":5,"
+                    + "\"temperature\":0}");
+            input.add("{\"prompt\":\"" + PREFIXES[1] + " " + WORDS[i] + "\",\"max_tokens\":4,\"temperature\":0}");
+        }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < input.size(); i++) {
+            // Both partitions, so both decoder subtasks number their lines from 1.
+            records.add(new ProducerRecord<>(name + "-in", (i / 2) % 2, null, bytes(input.get(i))));
+        }
+        kafka.produce(records);
+
+        awaitFinished(job(name).executeAsync("pipeline " + name));
+
+        List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted(name + "-out", input.size(), TIMEOUT);
+        List<String> want = new ArrayList<>();
+        for (JsonNode r : batchResults(input).values()) {
+            want.add(answer(r));
+        }
+        List<String> got = new ArrayList<>();
+        int same = 0;
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            JsonNode node = JSON.readTree(r.value());
+            assertTrue(node.get("error").isNull(), node.toString());
+            same += node.get("id").asText().equals("same") ? 1 : 0;
+            got.add(answer(node));
+        }
+        assertEquals(want.stream().sorted().toList(), got.stream().sorted().toList(),
+                "one answer per request line, as the batch path gives");
+        assertEquals(4, same, "answers for the four requests with id 'same'");
+    }
+
+    private static String answer(JsonNode r) {
+        return r.get("token_ids") + " " + r.get("text") + " " + r.get("finish_reason");
+    }
+
     private static void createTopics(String name) throws Exception {
         kafka.createTopic(name + "-in", 2);
         kafka.createTopic(name + "-out", 2);
@@ -250,24 +295,33 @@ class KafkaPipelineTest {
 
     /** The batch command's path: one engine, every request in one batch, results by request id. */
     private static Map<String, JsonNode> batchResults(Map<String, String> requests) throws Exception {
+        List<String> ids = List.copyOf(requests.keySet());
+        Map<String, JsonNode> byId = new HashMap<>();
+        batchResults(List.copyOf(requests.values())).forEach((index, r) -> byId.put(ids.get(index), r));
+        return byId;
+    }
+
+    /** Results by line index; engine ids are line indexes, so ids in the lines need not be unique. */
+    private static Map<Integer, JsonNode> batchResults(List<String> requests) throws Exception {
         Platform platform = Platforms.select(null);
-        Map<String, JsonNode> out = new HashMap<>();
+        Map<Integer, JsonNode> out = new HashMap<>();
         try (LoadedModel model = ModelLoader.load(Path.of(modelPath), platform)) {
             LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0), new EngineConfig(32, 512, 16,
                     EngineConfig.defaultKvBlocks(model.config(), 32, 16, platform.memoryInfo()), true));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(0);
-            Map<String, ParsedLine> parsed = new HashMap<>();
-            int number = 0;
-            for (String text : requests.values()) {
-                ParsedLine line = parser.parse(text, ++number);
+            List<ParsedLine> parsed = new ArrayList<>();
+            for (String text : requests) {
+                ParsedLine line = parser.parse(text, parsed.size() + 1);
                 assertTrue(!line.isBad(), text + ": " + line.problem());
-                parsed.put(line.request().id(), line);
-                engine.addRequest(line.request());
+                Request r = line.request();
+                engine.addRequest(new Request(Integer.toString(parsed.size()), r.promptTokenIds(), r.params(), r.lora()));
+                parsed.add(line);
             }
             while (engine.hasUnfinishedRequests()) {
                 for (RequestResult r : engine.step()) {
-                    out.put(r.id(), JSON.readTree(writer.result(parsed.get(r.id()), r)));
+                    int index = Integer.parseInt(r.id());
+                    out.put(index, JSON.readTree(writer.result(parsed.get(index), r)));
                 }
             }
         }
