@@ -3,6 +3,7 @@ package dev.prefixflow.flink;
 import dev.prefixflow.engine.EngineConfig;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.LlmEngine;
+import dev.prefixflow.engine.Request;
 import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.MapState;
@@ -45,13 +47,15 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     private final InferenceSettings settings;
     private transient MailboxExecutor mailbox;
     private transient MapState<String, PromptRecord> pending;
-    private transient List<Map.Entry<String, PromptRecord>> restored;
+    /** Restored pending requests: routing key, state entry key, record. */
+    private transient List<Pending> restored;
     private transient LoadedModel model;
     private transient LlmEngine engine;
     private transient RequestParser parser;
     private transient ResultWriter writer;
-    private transient Map<String, ParsedLine> lines;
-    private transient Map<String, String> keys;
+    /** Requests in the engine by engine id (unique per subtask: request ids need not be unique). */
+    private transient Map<String, Admitted> admitted;
+    private transient long nextEngineId;
     private transient boolean stepQueued;
     private transient volatile EngineMetrics latest;
     private transient Counter requestsIn;
@@ -82,7 +86,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
             for (Object key : stateKeys) {
                 setCurrentKey(key);
                 for (Map.Entry<String, PromptRecord> e : pending.entries()) {
-                    restored.add(Map.entry(String.valueOf(key), e.getValue()));
+                    restored.add(new Pending(String.valueOf(key), e.getKey(), e.getValue()));
                 }
             }
         }
@@ -100,12 +104,11 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
                 settings.maxNumBatchedTokens(), settings.blockSize(), blocks, settings.prefixCaching()));
         parser = new RequestParser(model.tokenizer(), model.config().contextLength());
         writer = new ResultWriter(System.currentTimeMillis() / 1000);
-        lines = new HashMap<>();
-        keys = new HashMap<>();
+        admitted = new HashMap<>();
         latest = engine.metrics();
         registerMetrics(getMetricGroup());
-        for (Map.Entry<String, PromptRecord> e : restored) {
-            admit(e.getKey(), e.getValue());
+        for (Pending p : restored) {
+            admit(p.key(), p.stateKey(), p.record());
         }
         restored = null;
         queueStep();
@@ -132,9 +135,11 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     @Override
     public void processElement(StreamRecord<PromptRecord> element) throws Exception {
         PromptRecord record = element.getValue();
-        pending.put(record.id, record);
+        // Entries are keyed by a fresh UUID, not the request id: two requests may share an id.
+        String stateKey = UUID.randomUUID().toString();
+        pending.put(stateKey, record);
         requestsIn.inc();
-        admit(String.valueOf(getCurrentKey()), record);
+        admit(String.valueOf(getCurrentKey()), stateKey, record);
         queueStep();
         // Backpressure: stop reading input while too many requests wait; the yields run engine steps.
         while (latest.waiting() > settings.maxWaiting()) {
@@ -142,15 +147,17 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         }
     }
 
-    private void admit(String key, PromptRecord record) {
+    private void admit(String key, String stateKey, PromptRecord record) {
         ParsedLine line = parser.parse(record.line, (int) Math.min(record.lineNumber, Integer.MAX_VALUE));
         if (line.isBad()) {
             // The decoder accepted this line, so only a different model could reject it now.
             throw new IllegalStateException("request " + record.id + " no longer parses: " + line.problem());
         }
-        lines.put(record.id, line);
-        keys.put(record.id, key);
-        engine.addRequest(line.request());
+        Request request = line.request();
+        String engineId = Long.toString(nextEngineId++);
+        admitted.put(engineId, new Admitted(line, key, stateKey));
+        // The seed was fixed from the request's own id when the line was parsed.
+        engine.addRequest(new Request(engineId, request.promptTokenIds(), request.params(), request.lora()));
         latest = engine.metrics();
     }
 
@@ -166,14 +173,16 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         List<RequestResult> finished = engine.step();
         latest = engine.metrics();
         for (RequestResult result : finished) {
-            ParsedLine line = lines.remove(result.id());
-            setCurrentKey(keys.remove(result.id()));
-            pending.remove(result.id());
+            Admitted a = admitted.remove(result.id());
+            setCurrentKey(a.key());
+            pending.remove(a.stateKey());
             requestsOut.inc();
             if (result.isError()) {
                 errors.inc();
             }
-            output.collect(new StreamRecord<>(InferenceResult.of(result, writer.result(line, result))));
+            InferenceResult out = InferenceResult.of(result, writer.result(a.line(), result));
+            out.id = a.line().request().id();
+            output.collect(new StreamRecord<>(out));
         }
         queueStep();
     }
@@ -183,6 +192,12 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         while (engine.hasUnfinishedRequests() || stepQueued) {
             mailbox.yield();
         }
+    }
+
+    private record Pending(String key, String stateKey, PromptRecord record) {
+    }
+
+    private record Admitted(ParsedLine line, String key, String stateKey) {
     }
 
     @Override
