@@ -10,9 +10,12 @@ import java.util.List;
 /**
  * The architectures that {@link TransformerModel} runs, which differ only in a few options: the
  * tensor names and the loading loop are shared. The output is tied to the token embedding when
- * {@code output.weight} is absent.
+ * {@code output.weight} is absent; a {@code rope_freqs.weight} tensor (Llama 3.1+) divides each
+ * RoPE pair's frequency.
  */
 abstract class LlamaFamilyArchitecture implements Architecture {
+    private static final String ROPE_FREQS = "rope_freqs.weight";
+
     private final String name;
     private final boolean neoxRope;
     private final boolean qkvBiases;
@@ -56,7 +59,8 @@ abstract class LlamaFamilyArchitecture implements Architecture {
         }
         float[] outputNorm = w.vector("output_norm.weight", c.dim());
         Weight output = w.has("output.weight") ? w.matrix("output.weight", c.dim(), vocabSize) : embedding;
-        RopeTable rope = new RopeTable(c.contextLength(), c.ropeDims(), c.ropeBase());
+        float[] freqFactors = w.has(ROPE_FREQS) ? w.vector(ROPE_FREQS, c.ropeDims() / 2) : null;
+        RopeTable rope = new RopeTable(c.contextLength(), c.ropeDims(), c.ropeBase(), freqFactors);
         return new TransformerModel(c, platform.kernels(), platform.layerHook(), embedding, layers, outputNorm, output,
                 rope);
     }
