@@ -15,8 +15,13 @@ import java.util.stream.Collectors;
 /** Opens a GGUF model file: its tokenizer, then the architecture named in its metadata, on a platform. */
 public final class ModelLoader {
 
-    /** Every architecture PrefixFlow can run, by its {@code general.architecture} name. */
-    private static final Map<String, Architecture> ARCHITECTURES = List.<Architecture>of(new LlamaArchitecture())
+    /**
+     * Every architecture PrefixFlow can run, by its {@code general.architecture} name. Adding one is
+     * adding its class here; nothing else in the engine knows architectures by name.
+     */
+    private static final Map<String, Architecture> ARCHITECTURES = List.<Architecture>of(
+                    new LlamaArchitecture(),
+                    new Qwen2Architecture())
             .stream().collect(Collectors.toUnmodifiableMap(Architecture::name, Function.identity()));
 
     private ModelLoader() {
@@ -25,15 +30,7 @@ public final class ModelLoader {
     public static LoadedModel load(Path path, Platform platform) throws IOException {
         GgufFile file = GgufFile.open(path);
         try {
-            String name = file.getString("general.architecture");
-            if (name == null) {
-                throw new GgufFormatException(path, -1, "general.architecture", "the key is missing");
-            }
-            Architecture architecture = ARCHITECTURES.get(name);
-            if (architecture == null) {
-                throw new GgufFormatException(path, -1, "general.architecture", "architecture '" + name
-                        + "' is not supported; supported: " + ARCHITECTURES.keySet());
-            }
+            Architecture architecture = architecture(file);
             Tokenizer tokenizer = TokenizerLoader.fromGguf(file);
             Model model = architecture.load(file, tokenizer.vocabularySize(), platform);
             return new LoadedModel(path, file, model, tokenizer);
@@ -41,5 +38,26 @@ public final class ModelLoader {
             file.close();
             throw e;
         }
+    }
+
+    /**
+     * The weights alone, for a vocabulary of {@code vocabSize} tokens: for callers that bring their
+     * own token ids (tests of a file whose tokenizer is not read here). The file stays open.
+     */
+    public static Model loadModel(GgufFile file, Platform platform, int vocabSize) throws IOException {
+        return architecture(file).load(file, vocabSize, platform);
+    }
+
+    private static Architecture architecture(GgufFile file) throws GgufFormatException {
+        String name = file.getString("general.architecture");
+        if (name == null) {
+            throw new GgufFormatException(file.path(), -1, "general.architecture", "the key is missing");
+        }
+        Architecture architecture = ARCHITECTURES.get(name);
+        if (architecture == null) {
+            throw new GgufFormatException(file.path(), -1, "general.architecture", "architecture '" + name
+                    + "' is not supported; supported: " + ARCHITECTURES.keySet());
+        }
+        return architecture;
     }
 }

@@ -22,7 +22,7 @@ public final class TransformerModel implements Model {
     private final RopeTable rope;
 
     public TransformerModel(ModelConfig config, Kernels kernels, LayerHook hook, Weight tokenEmbedding,
-                            List<LayerWeights> layers, float[] outputNorm, Weight output) {
+                            List<LayerWeights> layers, float[] outputNorm, Weight output, RopeTable rope) {
         this.config = config;
         this.kernels = kernels;
         this.hook = hook;
@@ -30,7 +30,7 @@ public final class TransformerModel implements Model {
         this.layers = List.copyOf(layers);
         this.outputNorm = outputNorm;
         this.output = output;
-        this.rope = new RopeTable(config.contextLength(), config.ropeDims(), config.ropeBase());
+        this.rope = rope;
     }
 
     @Override
