@@ -1,10 +1,7 @@
 package dev.prefixflow.cpu;
 
 import dev.prefixflow.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_0 weights repacked into one array of packed nibbles (16 bytes a block: element j in the low
@@ -23,11 +20,8 @@ final class Q4_0Weight extends CpuWeight implements RowDot {
 
     /** Elements j.. (high = false) or 16 + j.. (high = true) of the block whose quants start at p. */
     private FloatVector weights(int p, boolean high, FloatVector d) {
-        // Nibbles are split in int lanes: x86 has no byte shift, and the widened load of a block's
-        // bytes is shared by its low and high halves once C2 merges the two identical loads.
-        IntVector packed = (IntVector) ByteVector.fromArray(Vectors.B, quants, p).castShape(Vectors.I, 0);
-        IntVector nibbles = (high ? packed.lanewise(VectorOperators.ASHR, 4) : packed).and(0x0F);
-        return ((FloatVector) nibbles.sub(8).castShape(Vectors.F, 0)).mul(d);
+        // C2 merges the identical widened loads of the low and high halves.
+        return ((FloatVector) Vectors.nibbles(quants, p, high).sub(8).castShape(Vectors.F, 0)).mul(d);
     }
 
     // A vector scale, broadcast once per block: see Q8_0Weight.
