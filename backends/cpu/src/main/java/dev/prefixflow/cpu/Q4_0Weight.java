@@ -1,9 +1,7 @@
 package dev.prefixflow.cpu;
 
 import dev.prefixflow.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_0 weights repacked into one array of packed nibbles (16 bytes a block: element j in the low
@@ -21,10 +19,14 @@ final class Q4_0Weight extends CpuWeight implements RowDot {
     }
 
     /** Elements j.. (high = false) or 16 + j.. (high = true) of the block whose quants start at p. */
-    private FloatVector weights(int p, boolean high, float d) {
-        ByteVector packed = ByteVector.fromArray(Vectors.B, quants, p);
-        ByteVector nibbles = high ? packed.lanewise(VectorOperators.LSHR, 4) : packed.and((byte) 0x0F);
-        return ((FloatVector) nibbles.sub((byte) 8).castShape(Vectors.F, 0)).mul(d);
+    private FloatVector weights(int p, boolean high, FloatVector d) {
+        // C2 merges the identical widened loads of the low and high halves.
+        return ((FloatVector) Vectors.nibbles(quants, p, high).sub(8).castShape(Vectors.F, 0)).mul(d);
+    }
+
+    // A vector scale, broadcast once per block: see Q8_0Weight.
+    private FloatVector scale(int s) {
+        return FloatVector.broadcast(Vectors.F, scales[s]);
     }
 
     @Override
@@ -33,7 +35,7 @@ final class Q4_0Weight extends CpuWeight implements RowDot {
         int q = row * (cols / 2);
         int s = row * (cols / 32);
         for (int i = 0; i < cols; i += 32, q += 16) {
-            float d = scales[s++];
+            FloatVector d = scale(s++);
             for (int j = 0; j < 16; j += L) {
                 weights(q + j, false, d).intoArray(dst, off + i + j);
             }
@@ -51,7 +53,7 @@ final class Q4_0Weight extends CpuWeight implements RowDot {
         int s0 = r0 * blocks, s1 = r1 * blocks, s2 = r2 * blocks, s3 = r3 * blocks;
         FloatVector a0 = FloatVector.zero(Vectors.F), a1 = a0, a2 = a0, a3 = a0;
         for (int i = 0, b = 0; i < cols; i += 32, b++) {
-            float d0 = scales[s0 + b], d1 = scales[s1 + b], d2 = scales[s2 + b], d3 = scales[s3 + b];
+            FloatVector d0 = scale(s0 + b), d1 = scale(s1 + b), d2 = scale(s2 + b), d3 = scale(s3 + b);
             int p = b * 16;
             for (int h = 0; h < 2; h++) {
                 boolean high = h == 1;

@@ -2,9 +2,7 @@ package dev.prefixflow.cpu;
 
 import dev.prefixflow.gguf.GgmlType;
 import dev.prefixflow.gguf.Half;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_K weights kept as ggml's 144-byte super-blocks (f16 d, f16 dmin, 12 bytes of 6-bit scales and
@@ -46,10 +44,11 @@ final class Q4_KWeight extends CpuWeight {
 
     /** The 32 weights d * q - m whose nibbles (low or high) are in the 32 bytes at q. */
     private void nibbles(int q, boolean high, float d, float m, float[] dst, int o) {
+        FloatVector dv = FloatVector.broadcast(Vectors.F, d);
+        FloatVector mv = FloatVector.broadcast(Vectors.F, m);
         for (int j = 0; j < 32; j += L) {
-            ByteVector packed = ByteVector.fromArray(Vectors.B, blocks, q + j);
-            ByteVector n = high ? packed.lanewise(VectorOperators.LSHR, 4) : packed.and((byte) 0x0F);
-            ((FloatVector) n.castShape(Vectors.F, 0)).mul(d).sub(m).intoArray(dst, o + j);
+            ((FloatVector) Vectors.nibbles(blocks, q + j, high).castShape(Vectors.F, 0)).mul(dv).sub(mv)
+                    .intoArray(dst, o + j);
         }
     }
 

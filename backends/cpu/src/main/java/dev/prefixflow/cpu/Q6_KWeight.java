@@ -2,8 +2,8 @@ package dev.prefixflow.cpu;
 
 import dev.prefixflow.gguf.GgmlType;
 import dev.prefixflow.gguf.Half;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -41,12 +41,11 @@ final class Q6_KWeight extends CpuWeight {
             // (g = 2, 3), from ql[0..] (even g) or ql[32..] (odd g), topped by bits 2g, 2g+1 of qh.
             for (int g = 0; g < 4; g++) {
                 for (int l = 0; l < 32; l += L) {
-                    ByteVector low = ByteVector.fromArray(Vectors.B, blocks, ql + 32 * (g & 1) + l);
-                    low = g < 2 ? low.and((byte) 0x0F) : low.lanewise(VectorOperators.LSHR, 4);
-                    ByteVector high = ByteVector.fromArray(Vectors.B, blocks, qh + l)
-                            .lanewise(VectorOperators.LSHR, 2 * g).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+                    IntVector low = Vectors.nibbles(blocks, ql + 32 * (g & 1) + l, g >= 2);
+                    IntVector high = Vectors.ints(blocks, qh + l).lanewise(VectorOperators.ASHR, 2 * g).and(3)
+                            .lanewise(VectorOperators.LSHL, 4);
                     float scale = d * blocks[sc + l / 16 + 2 * g];
-                    ((FloatVector) low.or(high).sub((byte) 32).castShape(Vectors.F, 0)).mul(scale)
+                    ((FloatVector) low.or(high).sub(32).castShape(Vectors.F, 0)).mul(scale)
                             .intoArray(dst, o + 32 * g + l);
                 }
             }

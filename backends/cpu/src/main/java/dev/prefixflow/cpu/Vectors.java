@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,6 +23,21 @@ final class Vectors {
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 32));
 
     private Vectors() {
+    }
+
+    /**
+     * Bytes a[p ...] widened to int lanes, sign extended: the form in which the quantized types
+     * pick their bit fields apart, since x86 has no byte shifts. A field that ends at or below bit
+     * 8 comes out the same as from the unsigned byte.
+     */
+    static IntVector ints(byte[] a, int p) {
+        return (IntVector) ByteVector.fromArray(B, a, p).castShape(I, 0);
+    }
+
+    /** Low (high = false) or high nibbles of the bytes a[p ...], in int lanes. */
+    static IntVector nibbles(byte[] a, int p, boolean high) {
+        IntVector v = ints(a, p);
+        return (high ? v.lanewise(VectorOperators.ASHR, 4) : v).and(0x0F);
     }
 
     /**

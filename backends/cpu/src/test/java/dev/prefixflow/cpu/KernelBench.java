@@ -11,6 +11,7 @@ public final class KernelBench {
 
     private static final int ROWS = 2048;
     private static final int COLS = 8192;
+    private static final int[] TOKENS = {1, 32};
 
     public static void main(String[] args) {
         long totalMb = args.length > 0 ? Long.parseLong(args[0]) : 300;
@@ -19,7 +20,9 @@ public final class KernelBench {
         CpuKernels kernels = new CpuKernels(pool);
         System.out.printf("threads %d, vector lanes %d%n", pool.threads(), Vectors.L);
         System.out.printf("streaming read: %.1f GB/s%n", MemoryBandwidth.streamingReadGBps(totalMb << 20, pool.threads()));
-        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0}) {
+        GgmlType[] types = {GgmlType.Q8_0, GgmlType.Q4_0};
+        warmUp(kernels, types, seconds);
+        for (GgmlType type : types) {
             long perMatrix = type.byteSize((long) ROWS * COLS);
             int count = (int) Math.max(1, (totalMb << 20) / perMatrix);
             CpuWeight[] ws = new CpuWeight[count];
@@ -28,7 +31,7 @@ public final class KernelBench {
                 ws[i] = (CpuWeight) kernels.upload(RandomTensors.matrix(type, ROWS, COLS, i));
                 bytes += ws[i].bytes();
             }
-            for (int n : new int[] {1, 32}) {
+            for (int n : TOKENS) {
                 float[] x = RandomTensors.floats(n * COLS, n);
                 float[] out = new float[n * ROWS];
                 long passes = 0;
@@ -47,6 +50,27 @@ public final class KernelBench {
                                 + "%.0f tokens/s per matrix (best of %d passes)%n",
                         type, ROWS, COLS, n, count, bytes >> 20, bytes / (best / 1e9) / 1e9,
                         2.0 * ROWS * COLS * n / perMatmulS / 1e9, n / perMatmulS, passes);
+            }
+        }
+    }
+
+    /**
+     * Runs every case on a small matrix first, so that the timed passes use fully compiled kernels:
+     * the Vector API is very slow until C2 has compiled them, which takes seconds. Short rows make
+     * many calls, so the kernels get a normal compilation rather than only an on-stack replacement.
+     * Three times the measuring time per case, because on a busy machine C2 lags far behind.
+     */
+    private static void warmUp(CpuKernels kernels, GgmlType[] types, double seconds) {
+        for (GgmlType type : types) {
+            int cols = 512;
+            CpuWeight w = (CpuWeight) kernels.upload(RandomTensors.matrix(type, 64, cols, 0));
+            for (int n : TOKENS) {
+                float[] x = RandomTensors.floats(n * cols, n);
+                float[] out = new float[n * w.rows()];
+                long start = System.nanoTime();
+                while (System.nanoTime() - start < 3 * seconds * 1e9) {
+                    kernels.matmul(w, x, out, n);
+                }
             }
         }
     }
