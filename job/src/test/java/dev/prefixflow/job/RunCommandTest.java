@@ -91,7 +91,7 @@ class RunCommandTest {
     }
 
     /** The generated token ids of either output shape. */
-    private static JsonNode tokens(JsonNode result) {
+    static JsonNode tokens(JsonNode result) {
         return result.has("response") ? result.get("response").get("body").get("choices").get(0).get("text")
                 : result.get("token_ids");
     }
