@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.prefixflow.lora.LoraAdapter;
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.ForwardBatch;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
@@ -43,12 +45,12 @@ class ReferenceOutputsTest {
         "kjv-5m-q4km.gguf", "kjv-5m-q6k.gguf"};
 
     static JsonNode references;
-    static Platform platform;
+    /** Also used by {@link LoraReferenceOutputsTest}'s calls of {@link #checkGreedy}. */
+    static final Platform platform = Platforms.select(null);
 
     @BeforeAll
     static void readReferences() throws IOException {
         references = new ObjectMapper().readTree(TestModels.path("kjv-references.json").toFile());
-        platform = Platforms.select(null);
     }
 
     static Stream<Arguments> files() {
@@ -67,33 +69,46 @@ class ReferenceOutputsTest {
                 assertArrayEquals(expectedPrompt, ids, name + ": prompt token ids");
 
                 JsonNode ref = prompt.get("greedy").get(file);
-                int[] expected = ints(ref.get("token_ids"));
-                List<float[]> logits = new ArrayList<>();
-                RequestResult c = generateKeepingLogits(model, ids, expected.length, logits);
-                assertArrayEquals(expected, c.tokenIds(), name + ": greedy tokens");
-                assertEquals(ref.get("text").asText(), c.text(), name + ": completion text");
-                for (int pos = 0; pos < expected.length; pos++) {
-                    for (JsonNode pair : ref.get("top5_logits").get(pos)) {
-                        int token = pair.get(0).asInt();
-                        double want = pair.get(1).asDouble();
-                        double got = logits.get(pos)[token];
-                        maxDiff = Math.max(maxDiff, Math.abs(got - want));
-                        assertTrue(Math.abs(got - want) <= LOGIT_TOLERANCE, name + ": position " + pos + " token "
-                                + token + " logit " + got + " vs reference " + want);
-                    }
-                }
+                maxDiff = Math.max(maxDiff, checkGreedy(model, LoraAdapters.NONE, null, ids, ref, name));
             }
         }
         System.err.printf("%s: largest logit difference from the reference %.2e%n", file, maxDiff);
     }
 
+    /**
+     * Generates greedily from {@code ids} with the adapter named {@code lora} (null: none) and checks
+     * the tokens, text and top-5 logits against a reference entry; returns the largest logit difference.
+     */
+    static double checkGreedy(LoadedModel model, LoraAdapters adapters, String lora, int[] ids, JsonNode ref,
+                              String name) {
+        int[] expected = ints(ref.get("token_ids"));
+        List<float[]> logits = new ArrayList<>();
+        RequestResult c = generateKeepingLogits(model, adapters, lora, ids, expected.length, logits);
+        assertArrayEquals(expected, c.tokenIds(), name + ": greedy tokens");
+        assertEquals(ref.get("text").asText(), c.text(), name + ": completion text");
+        double maxDiff = 0;
+        for (int pos = 0; pos < expected.length; pos++) {
+            for (JsonNode pair : ref.get("top5_logits").get(pos)) {
+                int token = pair.get(0).asInt();
+                double want = pair.get(1).asDouble();
+                double got = logits.get(pos)[token];
+                maxDiff = Math.max(maxDiff, Math.abs(got - want));
+                assertTrue(Math.abs(got - want) <= LOGIT_TOLERANCE, name + ": position " + pos + " token "
+                        + token + " logit " + got + " vs reference " + want);
+            }
+        }
+        return maxDiff;
+    }
+
     /** Greedy generation that also records each step's logits, through the same forward the engine uses. */
-    private static RequestResult generateKeepingLogits(LoadedModel model, int[] prompt, int n, List<float[]> logits) {
+    private static RequestResult generateKeepingLogits(LoadedModel model, LoraAdapters adapters, String lora,
+                                                       int[] prompt, int n, List<float[]> logits) {
         var c = model.config();
         KvPool pool = platform.attentionBackends().get(0).allocate(
                 new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), (c.contextLength() + 15) / 16, 16));
         int[] table = new int[pool.spec().numBlocks()];
         java.util.Arrays.setAll(table, i -> i);
+        LoraAdapter adapter = lora == null ? null : adapters.get(lora);
         int[] tokens = prompt;
         int position = 0;
         int[] generated = new int[n];
@@ -103,7 +118,7 @@ class ReferenceOutputsTest {
                 slots[j] = position + j;
             }
             float[] l = model.model().forward(new ForwardBatch(List.of(
-                    new SequenceChunk(tokens, position, table, slots, true))), pool)[0];
+                    new SequenceChunk(tokens, position, table, slots, true, adapter))), pool)[0];
             logits.add(l);
             position += tokens.length;
             generated[i] = dev.prefixflow.sampling.Sampler.argmax(l);
@@ -111,14 +126,14 @@ class ReferenceOutputsTest {
         }
         // The same tokens through the engine, which also produces the text.
         LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                new EngineConfig(1, 512, 16, pool.spec().numBlocks(), false));
-        engine.addRequest(new Request("reference", prompt, SamplingParams.greedy(n).withIgnoreEos(true), null));
+                new EngineConfig(1, 512, 16, pool.spec().numBlocks(), false), adapters);
+        engine.addRequest(new Request("reference", prompt, SamplingParams.greedy(n).withIgnoreEos(true), lora));
         RequestResult viaEngine = engine.runUntilDone().get(0);
         assertArrayEquals(generated, viaEngine.tokenIds(), "engine vs step-by-step forward");
         return viaEngine;
     }
 
-    private static int[] ints(JsonNode array) {
+    static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asInt();
