@@ -3,6 +3,7 @@ package dev.prefixflow.flink;
 import dev.prefixflow.engine.EngineConfig;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.LlmEngine;
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
@@ -97,7 +98,8 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
                 : EngineConfig.defaultKvBlocks(model.config(), settings.maxNumSeqs(), settings.blockSize(),
                         platform.memoryInfo());
         engine = new LlmEngine(model, platform.attentionBackends().get(0), new EngineConfig(settings.maxNumSeqs(),
-                settings.maxNumBatchedTokens(), settings.blockSize(), blocks, settings.prefixCaching()));
+                settings.maxNumBatchedTokens(), settings.blockSize(), blocks, settings.prefixCaching()),
+                LoraAdapters.load(settings.loraFiles(), model, platform));
         parser = new RequestParser(model.tokenizer(), model.config().contextLength());
         writer = new ResultWriter(System.currentTimeMillis() / 1000);
         lines = new HashMap<>();
