@@ -45,6 +45,9 @@ final class BatchCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engineOptions;
 
+    @Mixin
+    LoraOptions loraOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -56,7 +59,7 @@ final class BatchCommand implements Callable<Integer> {
              BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
              BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
             LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                    engineOptions.config(model.config(), platform));
+                    engineOptions.config(model.config(), platform), loraOptions.load(model, platform));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
             long start = System.nanoTime();

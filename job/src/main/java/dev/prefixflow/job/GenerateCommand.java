@@ -6,10 +6,14 @@ import dev.prefixflow.engine.EngineConfig;
 import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.Request;
 import dev.prefixflow.engine.RequestResult;
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
+import dev.prefixflow.platform.Platform;
 import dev.prefixflow.sampling.SamplingParams;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -66,6 +70,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--logprobs", description = "Report each generated token's log-probability (with --json).")
     boolean logprobs;
 
+    @Option(names = "--lora", paramLabel = "PATH", description = "Apply this LoRA adapter (GGUF) to the model.")
+    Path lora;
+
     @Option(names = "--json", description = "Print one JSON object on stdout instead of streaming text.")
     boolean json;
 
@@ -90,11 +97,17 @@ final class GenerateCommand implements Callable<Integer> {
             int cappedMaxTokens = Math.min(maxTokens, Math.max(0, context - ids.length));
             SamplingParams params = new SamplingParams(cappedMaxTokens, temperature, topK, topP, minP, seed,
                     stopTokenIds, stop, ignoreEos, logprobs);
+            // The adapter's name only links the request to it: the file name will do.
+            String loraName = lora == null ? null : lora.getFileName().toString();
+            Platform platform = modelOptions.platform();
+            LoraAdapters adapters = LoraAdapters.load(lora == null ? Map.of() : Map.of(loraName, lora), model,
+                    platform);
             // One sequence: a pool for one full context, nothing to share, so no prefix caching.
-            LlmEngine engine = new LlmEngine(model, modelOptions.platform().attentionBackends().get(0),
-                    new EngineConfig(1, prefillChunk, blockSize, (context + blockSize - 1) / blockSize, false));
+            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
+                    new EngineConfig(1, prefillChunk, blockSize, (context + blockSize - 1) / blockSize, false),
+                    adapters);
             long start = System.nanoTime();
-            engine.addRequest(new Request("generate", ids, params, null), piece -> {
+            engine.addRequest(new Request("generate", ids, params, loraName), piece -> {
                 if (!json) {
                     out.print(piece);
                     out.flush();

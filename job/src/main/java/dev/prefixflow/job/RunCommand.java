@@ -8,6 +8,7 @@ import dev.prefixflow.job.pipeline.Pipeline;
 import dev.prefixflow.job.pipeline.PipelineSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,6 +33,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     EngineOptions engineOptions;
+
+    @Mixin
+    LoraOptions loraOptions;
 
     @Option(names = "--input", required = true, description = "kafka://HOST:PORT/TOPIC or a JSONL file.")
     String input;
@@ -100,12 +104,19 @@ final class RunCommand implements Callable<Integer> {
         var e = engineOptions;
         InferenceSettings settings = new InferenceSettings(modelPath, modelOptions.platform, e.maxNumSeqs,
                 e.maxNumBatchedTokens, e.blockSize, e.kvCacheBlocks == null ? 0 : e.kvCacheBlocks, !e.noPrefixCaching,
-                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs);
+                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, absolutePaths(loraOptions.adapters));
         var routingSpec = new RequestDecoder.Routing(routing.equals("prefix"), e.blockSize,
                 Math.max(e.blockSize, routingPrefixTokens));
         return new PipelineSpec(Endpoint.parse(input), outputs.stream().map(Endpoint::parse).toList(),
                 deadLetter == null ? null : Endpoint.parse(deadLetter), routingSpec, settings, kafkaProperties,
                 bounded);
+    }
+
+    /** The TaskManagers open the adapter files, so their paths must not depend on the working directory. */
+    private static Map<String, String> absolutePaths(Map<String, Path> files) {
+        Map<String, String> paths = new LinkedHashMap<>();
+        files.forEach((name, path) -> paths.put(name, path.toAbsolutePath().toString()));
+        return paths;
     }
 
     static Duration parseDuration(String text) {

@@ -2,6 +2,8 @@ package dev.prefixflow.engine;
 
 import dev.prefixflow.engine.block.BlockManager;
 import dev.prefixflow.generate.CompletionText;
+import dev.prefixflow.lora.LoraAdapter;
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelConfig;
 import dev.prefixflow.platform.AttentionBackend;
@@ -37,6 +39,7 @@ public final class LlmEngine {
     private final Scheduler scheduler;
     private final ModelRunner runner;
     private final RequestLimits limits;
+    private final LoraAdapters adapters;
     private final List<RequestResult> finishedEarly = new ArrayList<>();
     private long nextSeqId;
     private long computedTokens;
@@ -49,11 +52,18 @@ public final class LlmEngine {
     private long sampleNanos;
 
     public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config) {
-        this(model, attention, config, System::nanoTime);
+        this(model, attention, config, LoraAdapters.NONE);
+    }
+
+    /** @param adapters the LoRA adapters requests may name (loaded for {@code model}) */
+    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters) {
+        this(model, attention, config, adapters, System::nanoTime);
     }
 
     /** @param clock nanoseconds, for the timings of results and metrics */
-    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LongSupplier clock) {
+    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters,
+                     LongSupplier clock) {
+        this.adapters = adapters;
         this.modelConfig = model.config();
         this.tokenizer = model.tokenizer();
         this.config = config;
@@ -74,13 +84,17 @@ public final class LlmEngine {
     public void addRequest(Request request, Consumer<String> onText) {
         long now = clock.getAsLong();
         String problem = limits.problem(request);
+        LoraAdapter adapter = request.lora() == null ? null : adapters.get(request.lora());
+        if (problem == null && request.lora() != null && adapter == null) {
+            problem = "unknown LoRA adapter '" + request.lora() + "'; this engine has " + adapters.names();
+        }
         if (problem != null) {
             finishedEarly.add(RequestResult.failed(request.id(), request.promptTokenIds(), problem, INVALID_REQUEST));
             return;
         }
         CompletionText text = new CompletionText(tokenizer, request.params(), request.promptTokenIds(),
                 modelConfig.contextLength());
-        Sequence s = new Sequence(request, nextSeqId++, text, onText, now);
+        Sequence s = new Sequence(request, adapter, nextSeqId++, text, onText, now);
         if (text.finished()) {
             // max_tokens 0: nothing to compute.
             s.firstScheduledNanos = now;

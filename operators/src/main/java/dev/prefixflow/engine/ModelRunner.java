@@ -27,7 +27,8 @@ final class ModelRunner {
             // Block ids are read now: caching a duplicate block may have changed them last step.
             batch.add(new SequenceChunk(Arrays.copyOfRange(s.tokensView(), c.firstPosition(), c.end()),
                     c.firstPosition(), s.table().blockIds(),
-                    blocks.slotMapping(s.table(), c.firstPosition(), c.numTokens()), c.endsSequence()));
+                    blocks.slotMapping(s.table(), c.firstPosition(), c.numTokens()), c.endsSequence(),
+                    s.adapter));
         }
         return model.forward(new ForwardBatch(batch), pool);
     }

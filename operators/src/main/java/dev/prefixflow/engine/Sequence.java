@@ -4,6 +4,7 @@ import dev.prefixflow.engine.block.BlockHash;
 import dev.prefixflow.engine.block.BlockHasher;
 import dev.prefixflow.engine.block.BlockTable;
 import dev.prefixflow.generate.CompletionText;
+import dev.prefixflow.lora.LoraAdapter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -15,6 +16,8 @@ import java.util.function.Consumer;
  */
 final class Sequence {
     final Request request;
+    /** The adapter {@code request.lora()} names, or null. */
+    final LoraAdapter adapter;
     final long seqId;
     final int promptLength;
     final CompletionText text;
@@ -33,8 +36,10 @@ final class Sequence {
     private List<BlockHash> hashes;
     private int hashedLength = -1;
 
-    Sequence(Request request, long seqId, CompletionText text, Consumer<String> onText, long arrivalNanos) {
+    Sequence(Request request, LoraAdapter adapter, long seqId, CompletionText text, Consumer<String> onText,
+             long arrivalNanos) {
         this.request = request;
+        this.adapter = adapter;
         this.seqId = seqId;
         this.tokens = request.promptTokenIds();
         this.length = tokens.length;

@@ -8,6 +8,7 @@ import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
@@ -101,7 +102,8 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
                 : EngineConfig.defaultKvBlocks(model.config(), settings.maxNumSeqs(), settings.blockSize(),
                         platform.memoryInfo());
         engine = new LlmEngine(model, platform.attentionBackends().get(0), new EngineConfig(settings.maxNumSeqs(),
-                settings.maxNumBatchedTokens(), settings.blockSize(), blocks, settings.prefixCaching()));
+                settings.maxNumBatchedTokens(), settings.blockSize(), blocks, settings.prefixCaching()),
+                LoraAdapters.load(settings.loraFiles(), model, platform));
         parser = new RequestParser(model.tokenizer(), model.config().contextLength());
         writer = new ResultWriter(System.currentTimeMillis() / 1000);
         admitted = new HashMap<>();

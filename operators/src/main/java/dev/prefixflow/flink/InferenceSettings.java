@@ -1,13 +1,30 @@
 package dev.prefixflow.flink;
 
 import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What each inference subtask runs: the model file, the platform (null: the best available), the
- * engine limits (vLLM's names; {@code kvCacheBlocks} 0 means the default for the memory) and the
- * bound on waiting requests past which the operator stops taking input.
+ * engine limits (vLLM's names; {@code kvCacheBlocks} 0 means the default for the memory), the bound
+ * on waiting requests past which the operator stops taking input, and the LoRA adapter files that
+ * requests may name ({@code "lora": NAME}).
  */
 public record InferenceSettings(String modelPath, String platform, int maxNumSeqs, int maxNumBatchedTokens,
-                                int blockSize, int kvCacheBlocks, boolean prefixCaching, int maxWaiting)
+                                int blockSize, int kvCacheBlocks, boolean prefixCaching, int maxWaiting,
+                                Map<String, String> loraPaths)
         implements Serializable {
+
+    public InferenceSettings {
+        // A LinkedHashMap keeps the order given and is serializable, as Flink needs.
+        loraPaths = new LinkedHashMap<>(loraPaths);
+    }
+
+    /** The adapter files by name. */
+    public Map<String, Path> loraFiles() {
+        Map<String, Path> files = new LinkedHashMap<>();
+        loraPaths.forEach((name, path) -> files.put(name, Path.of(path)));
+        return files;
+    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.prefixflow.lora.LoraAdapter;
 import dev.prefixflow.model.ForwardBatch;
 import dev.prefixflow.model.Model;
 import dev.prefixflow.model.ModelConfig;
@@ -48,6 +49,11 @@ final class GreedyReferences {
      * forward the engine runs, without the engine (so without a tokenizer).
      */
     static Greedy generate(Model model, Platform platform, int[] prompt, int n) {
+        return generate(model, platform, prompt, n, null);
+    }
+
+    /** The same with a LoRA adapter on every step (null: none). */
+    static Greedy generate(Model model, Platform platform, int[] prompt, int n, LoraAdapter adapter) {
         ModelConfig c = model.config();
         KvPool pool = platform.attentionBackends().get(0).allocate(
                 new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), (c.contextLength() + 15) / 16, 16));
@@ -63,7 +69,7 @@ final class GreedyReferences {
                 slots[j] = position + j;
             }
             float[] l = model.forward(new ForwardBatch(List.of(
-                    new SequenceChunk(tokens, position, table, slots, true))), pool)[0];
+                    new SequenceChunk(tokens, position, table, slots, true, adapter))), pool)[0];
             logits.add(l);
             position += tokens.length;
             generated[i] = Sampler.argmax(l);
@@ -77,7 +83,11 @@ final class GreedyReferences {
      * tokens' logits within {@code tolerance}. Returns the largest logit difference seen.
      */
     static double assertMatches(String name, JsonNode prompt, String file, Greedy got, double tolerance) {
-        JsonNode ref = prompt.get("greedy").get(file);
+        return assertMatches(name, prompt.get("greedy").get(file), got, tolerance);
+    }
+
+    /** The same against one reference entry ({@code token_ids}, {@code top5_logits}). */
+    static double assertMatches(String name, JsonNode ref, Greedy got, double tolerance) {
         assertArrayEquals(ints(ref.get("token_ids")), got.tokens(), name + ": greedy tokens");
         double maxDiff = 0;
         for (int pos = 0; pos < got.tokens().length; pos++) {

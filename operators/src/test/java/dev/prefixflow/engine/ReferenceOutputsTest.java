@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.platform.Platform;
@@ -55,7 +56,7 @@ class ReferenceOutputsTest {
                         LOGIT_TOLERANCE));
 
                 // The same tokens through the engine, which also produces the text.
-                RequestResult viaEngine = runOnEngine(model, ids, n);
+                RequestResult viaEngine = runOnEngine(model, LoraAdapters.NONE, null, ids, n);
                 assertArrayEquals(greedy.tokens(), viaEngine.tokenIds(), name + ": engine vs step-by-step forward");
                 assertEquals(ref.get("text").asText(), viaEngine.text(), name + ": completion text");
             }
@@ -63,11 +64,12 @@ class ReferenceOutputsTest {
         System.err.printf("%s: largest logit difference from the reference %.2e%n", file, maxDiff);
     }
 
-    private static RequestResult runOnEngine(LoadedModel model, int[] prompt, int n) {
+    /** One greedy request alone on the engine, with the adapter named {@code lora} (null: none). */
+    static RequestResult runOnEngine(LoadedModel model, LoraAdapters adapters, String lora, int[] prompt, int n) {
         int blocks = (model.config().contextLength() + 15) / 16;
         LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                new EngineConfig(1, 512, 16, blocks, false));
-        engine.addRequest(new Request("reference", prompt, SamplingParams.greedy(n).withIgnoreEos(true), null));
+                new EngineConfig(1, 512, 16, blocks, false), adapters);
+        engine.addRequest(new Request("reference", prompt, SamplingParams.greedy(n).withIgnoreEos(true), lora));
         return engine.runUntilDone().get(0);
     }
 }

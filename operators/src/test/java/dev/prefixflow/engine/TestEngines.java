@@ -1,5 +1,6 @@
 package dev.prefixflow.engine;
 
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.platform.Platform;
@@ -11,10 +12,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The kjv-5m Q8_0 model on the real platform, loaded once per test JVM, and engines over it. */
+/**
+ * The kjv-5m Q8_0 model on the real platform with its two LoRA adapters ("psalms", "gospels"),
+ * loaded once per test JVM, and engines over them.
+ */
 final class TestEngines {
     static final String MODEL = "kjv-5m-q80.gguf";
     private static LoadedModel model;
+    private static LoraAdapters adapters;
 
     private TestEngines() {
     }
@@ -30,12 +35,24 @@ final class TestEngines {
         return model;
     }
 
+    static synchronized LoraAdapters adapters() {
+        if (adapters == null) {
+            try {
+                adapters = LoraAdapters.load(Map.of("psalms", TestModels.path("kjv-5m-lora-psalms.gguf"),
+                        "gospels", TestModels.path("kjv-5m-lora-gospels.gguf")), model(), platform());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return adapters;
+    }
+
     static Platform platform() {
         return Platforms.select(null);
     }
 
     static LlmEngine engine(EngineConfig config) {
-        return new LlmEngine(model(), platform().attentionBackends().get(0), config);
+        return new LlmEngine(model(), platform().attentionBackends().get(0), config, adapters());
     }
 
     /** Runs the requests to completion on a fresh engine; results by request id. */

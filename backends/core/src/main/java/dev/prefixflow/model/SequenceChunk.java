@@ -1,5 +1,7 @@
 package dev.prefixflow.model;
 
+import dev.prefixflow.lora.LoraAdapter;
+
 /**
  * One sequence's part of a batched forward call: its new tokens (a prefill chunk or one decode
  * token) at positions {@code firstPosition ...}, where {@code firstPosition} is also the number of its
@@ -8,8 +10,15 @@ package dev.prefixflow.model;
  *
  * @param wantsLogits whether the caller needs the logits of the last token (false for a prefill
  *     chunk that does not end the prompt)
+ * @param lora the adapter this sequence runs with, or null for the base model
  */
-public record SequenceChunk(int[] tokens, int firstPosition, int[] blockTable, int[] slots, boolean wantsLogits) {
+public record SequenceChunk(int[] tokens, int firstPosition, int[] blockTable, int[] slots, boolean wantsLogits,
+                            LoraAdapter lora) {
+
+    /** A chunk of the base model, without adapter. */
+    public SequenceChunk(int[] tokens, int firstPosition, int[] blockTable, int[] slots, boolean wantsLogits) {
+        this(tokens, firstPosition, blockTable, slots, wantsLogits, null);
+    }
 
     public SequenceChunk {
         if (tokens.length == 0) {

@@ -1,5 +1,7 @@
 package dev.prefixflow.model;
 
+import dev.prefixflow.lora.LoraBatch;
+import dev.prefixflow.lora.LoraTarget;
 import dev.prefixflow.platform.Kernels;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.LayerHook;
@@ -73,13 +75,17 @@ public final class TransformerModel implements Model {
         float[] gate = new float[n * c.ffnDim()];
         float[] up = new float[n * c.ffnDim()];
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        LoraBatch lora = LoraBatch.of(batch, kernels);
 
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
             kernels.rmsNorm(x, w.attnNorm(), normed, n, c.dim(), c.rmsEps());
             kernels.matmul(w.wq(), normed, q, n);
+            lora.apply(l, LoraTarget.Q, normed, q);
             kernels.matmul(w.wk(), normed, k, n);
+            lora.apply(l, LoraTarget.K, normed, k);
             kernels.matmul(w.wv(), normed, v, n);
+            lora.apply(l, LoraTarget.V, normed, v);
             addBias(q, w.qBias(), n);
             addBias(k, w.kBias(), n);
             addBias(v, w.vBias(), n);
@@ -94,13 +100,17 @@ public final class TransformerModel implements Model {
                 start += s.length();
             }
             kernels.matmul(w.wo(), attention, projected, n);
+            lora.apply(l, LoraTarget.ATTN_OUTPUT, attention, projected);
             kernels.add(x, projected, n * c.dim());
 
             kernels.rmsNorm(x, w.ffnNorm(), normed, n, c.dim(), c.rmsEps());
             kernels.matmul(w.gate(), normed, gate, n);
+            lora.apply(l, LoraTarget.GATE, normed, gate);
             kernels.matmul(w.up(), normed, up, n);
+            lora.apply(l, LoraTarget.UP, normed, up);
             kernels.swiglu(gate, up, n * c.ffnDim());
             kernels.matmul(w.down(), gate, projected, n);
+            lora.apply(l, LoraTarget.DOWN, gate, projected);
             kernels.add(x, projected, n * c.dim());
             hook.afterLayer(l);
         }

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
 import dev.prefixflow.testing.TestModels;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The benchmark's figures on a tiny workload: counts only, no timing assertions. */
@@ -32,6 +34,19 @@ class EngineBenchmarkTest {
             assertEquals(0.0, off.hitRate());
             // Three of four requests find the 32-token prefix cached (2 blocks of 16).
             assertEquals(off.computedTokens() - 3 * 32, on.computedTokens());
+        }
+    }
+
+    @Test
+    void theMixedAdapterBatchGeneratesAsManyTokensAsTheBaseBatch() throws Exception {
+        Platform platform = Platforms.select(null);
+        try (LoadedModel model = ModelLoader.load(TestModels.path("kjv-5m-q80.gguf"), platform)) {
+            LoraAdapters adapters = LoraAdapters.load(Map.of("psalms", TestModels.path("kjv-5m-lora-psalms.gguf"),
+                    "gospels", TestModels.path("kjv-5m-lora-gospels.gguf")), model, platform);
+            EngineBenchmark.LoraPoint p = EngineBenchmark.runLora(model, platform.attentionBackends().get(0),
+                    adapters, 6, 1, new EngineBenchmark.Workload(6, 8, 3, 32, List.of(6)));
+            assertEquals(6 * 3, p.generatedTokens());
+            assertTrue(p.ratio() > 0, "ratio " + p.ratio());
         }
     }
 }
