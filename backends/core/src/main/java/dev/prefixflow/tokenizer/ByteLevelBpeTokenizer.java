@@ -18,7 +18,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     /** Pre-tokens longer than this are rare and would bloat the cache. */
     private static final int CACHED_LENGTH = 32;
     /** Entries at which the cache starts over, bounding its memory on unbounded input. */
-    private static final int CACHE_ENTRIES = 1 << 16;
+    private static final int CACHE_ENTRIES = 1 << 17;
 
     private final Vocabulary vocabulary;
     private final PreTokenizer preTokenizer;

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Hand-checked splits of the published pre-tokenizer rules. */
@@ -78,20 +82,43 @@ class PreTokenizerTest {
         assertEquals(List.of("🌿", "x"), GPT2.split("🌿x"));
     }
 
+    /**
+     * The scanner against java.util.regex running the published patterns, on random text from
+     * characters at the class boundaries: every kind of letter, number and White_Space, newlines,
+     * contraction pieces in both cases, emoji (surrogate pairs), lone surrogates, BOM, NEL, ZWJ.
+     */
     @Test
-    void piecesAlwaysConcatenateToTheText() {
-        String alphabet = "aZé道 \t\n\r'sSt1٣.,!🌿\u00a0\uD800";
-        SplittableRandom random = new SplittableRandom(7);
-        for (int n = 0; n < 500; n++) {
+    void matchesThePublishedRegexesOnRandomText() {
+        Map<PreTokenizer, Pattern> published = Map.of(
+                GPT2, pattern("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
+                LLAMA3, pattern("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+                        + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"),
+                QWEN2, pattern("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+                        + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"));
+        String[] pieces = {"a", "Z", "é", "道", "ǅ", "ʰ", "0", "7", "٣", "½", "Ⅻ", " ", "\u2003", "  ", "\t", "\n", "\r",
+            "\r\n", "\u000b", "\u000c", "\u0085", "\u00a0", "\u1680", "\u2028", "\u3000", "'", "'s", "'S", "'t", "'re",
+            "'RE", "'ve", "'m", "'ll", "'Ll", "'d", "'x", ".", ",", "!", "<|", "🌿", "🏽", "\ufeff", "\u200d", "\uD800",
+            "\uDC00", "\u0000", "word", " the", "123"};
+        SplittableRandom random = new SplittableRandom(11);
+        for (int n = 0; n < 20_000; n++) {
             StringBuilder text = new StringBuilder();
-            for (int i = random.nextInt(30); i > 0; i--) {
-                int at = random.nextInt(alphabet.length());
-                text.append(alphabet.charAt(at));
+            for (int i = random.nextInt(24); i > 0; i--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
             }
-            for (PreTokenizer p : PreTokenizer.values()) {
-                assertEquals(text.toString(), String.join("", p.split(text.toString())), p.name());
+            for (Map.Entry<PreTokenizer, Pattern> e : published.entrySet()) {
+                List<String> expected = new ArrayList<>();
+                Matcher m = e.getValue().matcher(text);
+                while (m.find()) {
+                    expected.add(m.group());
+                }
+                assertEquals(expected, e.getKey().split(text.toString()), e.getKey() + " on '" + text + "'");
             }
         }
+    }
+
+    /** A published pattern with {@code \s} as Unicode White_Space, as Python's and Rust's engines read it. */
+    private static Pattern pattern(String regex) {
+        return Pattern.compile(regex.replace("\\s", "\\p{IsWhite_Space}").replace("\\S", "[^\\p{IsWhite_Space}]"));
     }
 
     @Test
