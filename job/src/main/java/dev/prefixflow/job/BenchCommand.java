@@ -2,11 +2,14 @@ package dev.prefixflow.job;
 
 import dev.prefixflow.cpu.bench.MemoryBandwidth;
 import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.gguf.GgufFile;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.model.synthetic.ModelShape;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
+import dev.prefixflow.tokenizer.Tokenizer;
+import dev.prefixflow.tokenizer.TokenizerLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,9 +22,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Single-sequence prefill and decode speed of a model, against the machine's memory bandwidth. */
+/**
+ * Single-sequence prefill and decode speed of a model, against the machine's memory bandwidth; or,
+ * with {@code --tokenizer}, its tokenizer's encode speed.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure single-sequence prefill and decode tokens/s and decode's share of memory bandwidth.")
+        description = "Measure single-sequence prefill and decode tokens/s and decode's share of memory bandwidth,"
+                + " or with --tokenizer the tokenizer's encode MB/s.")
 final class BenchCommand implements Callable<Integer> {
 
     /** System property sizing the CPU platform's thread pool (read when the platform first starts). */
@@ -30,6 +37,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final long BANDWIDTH_BYTES = 1L << 30;
     private static final int WARMUP_PROMPT = 64;
     private static final int WARMUP_DECODE = 4;
+    /** Tokenizer corpora are at least this long, so that one encode runs for a while. */
+    private static final int TOKENIZER_CORPUS_CHARS = 4 << 20;
 
     @ArgGroup(multiplicity = "1")
     Source source;
@@ -68,6 +77,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout instead of the table.")
     boolean json;
 
+    @Option(names = "--tokenizer", description = "Measure only the tokenizer of --model: encode MB/s, one thread.")
+    boolean tokenizerOnly;
+
+    @Option(names = "--text", paramLabel = "FILE",
+            description = "With --tokenizer: UTF-8 text to encode, repeated to at least 4 MB (default: prose-like text"
+                    + " made from the vocabulary's words).")
+    Path text;
+
     @Spec
     CommandSpec spec;
 
@@ -75,6 +92,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (promptTokens <= 0 || decodeTokens <= 0) {
             throw new IllegalArgumentException("--prompt-tokens and --decode-tokens must be positive");
+        }
+        if (tokenizerOnly) {
+            return benchTokenizer();
         }
         PrintWriter err = spec.commandLine().getErr();
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -99,6 +119,36 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? report.json() + System.lineSeparator() : report.table());
+        out.flush();
+        return 0;
+    }
+
+    private int benchTokenizer() throws Exception {
+        if (source.model == null) {
+            throw new IllegalArgumentException("--tokenizer needs --model");
+        }
+        Tokenizer tokenizer;
+        try (GgufFile file = GgufFile.open(modelPath(spec.commandLine().getErr()))) {
+            tokenizer = TokenizerLoader.fromGguf(file);
+        }
+        String corpus;
+        String corpusName;
+        if (text != null) {
+            String content = Files.readString(text);
+            if (content.isEmpty()) {
+                throw new IllegalArgumentException("--text file is empty: " + text);
+            }
+            int copies = (TOKENIZER_CORPUS_CHARS + content.length() - 1) / content.length();
+            corpus = content.repeat(copies);
+            corpusName = text.getFileName() + " x " + copies;
+        } else {
+            corpus = VocabularyText.generate(tokenizer, TOKENIZER_CORPUS_CHARS, seed);
+            corpusName = "text from the vocabulary";
+        }
+        TokenizerThroughput result = TokenizerThroughput.measure(source.model.getFileName().toString(), corpusName,
+                tokenizer, corpus);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? result.json() + System.lineSeparator() : result.table());
         out.flush();
         return 0;
     }

@@ -9,6 +9,8 @@ import dev.prefixflow.gguf.GgmlType;
 import dev.prefixflow.gguf.GgufFile;
 import dev.prefixflow.model.synthetic.ModelShape;
 import dev.prefixflow.model.synthetic.SyntheticModel;
+import dev.prefixflow.testing.TestModels;
+import dev.prefixflow.tokenizer.TokenizerLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,36 @@ class BenchCommandTest {
             assertEquals(GgmlType.Q8_0.byteSize(weights), DecodeTraffic.of(f).bytesPerToken());
             assertEquals(GgmlType.Q8_0, DecodeTraffic.of(f).mainType());
         }
+    }
+
+    @Test
+    void tokenizerModeEncodesTheTextRepeatedToFourMegabytes() throws Exception {
+        String verse = "And God said, Let there be light: and there was light.\n";
+        Path text = dir.resolve("verse.txt");
+        Files.writeString(text, verse);
+        String model = TestModels.path("qwen2-bpe-f16.gguf").toString();
+        CliTest.Run r = CliTest.run("bench", "--tokenizer", "--model", model, "--text", text.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+
+        JsonNode j = CliTest.JSON.readTree(r.out());
+        int copies = ((4 << 20) + verse.length() - 1) / verse.length();
+        // Copies split apart at the newline, so each encodes alone.
+        int perCopy;
+        try (GgufFile f = GgufFile.open(Path.of(model))) {
+            perCopy = TokenizerLoader.fromGguf(f).encode(verse, false).length;
+        }
+        assertEquals((long) copies * verse.length(), j.get("text_bytes").asLong());
+        assertEquals(copies * perCopy, j.get("tokens").asInt());
+        assertEquals(j.get("text_bytes").asDouble() / 1e6 / j.get("encode_seconds").asDouble(),
+                j.get("encode_mb_per_s").asDouble(), 1e-9);
+        assertTrue(j.get("encode_cpu_seconds").asDouble() > 0, r.out());
+    }
+
+    @Test
+    void tokenizerModeNeedsAModelFile() {
+        CliTest.Run r = CliTest.run("bench", "--tokenizer", "--synthetic", "tiny", "--cache-dir", dir.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("--tokenizer needs --model"), r.err());
     }
 
     @Test

@@ -73,7 +73,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     @Override
     public IncrementalDecoder decoder() {
-        return new SentencePieceDecoder(this);
+        SequenceStart start = new SequenceStart(vocabulary.bosId());
+        return new TokenBytesDecoder(id -> textBytes(id, start.advance(id)));
     }
 
     @Override
@@ -108,7 +109,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     /** The bytes token {@code id} adds to the text; at the start without the dummy-prefix space. */
-    byte[] textBytes(int id, boolean atStart) {
+    private byte[] textBytes(int id, boolean atStart) {
         byte[] bytes = text[checkId(id)];
         boolean dummyPrefix = atStart && vocabulary.addSpacePrefix()
                 && vocabulary.tokenTypes()[id] == Vocabulary.NORMAL_TYPE

@@ -10,8 +10,9 @@ public interface Tokenizer {
     int[] encode(String text, boolean addBos);
 
     /**
-     * The text of {@code ids}. Control and unknown tokens produce no text; the dummy-prefix space of
-     * the first token of a sequence (at index 0, or directly after a leading BOS) is dropped.
+     * The text of {@code ids}. Control and unknown tokens produce no text; with a SentencePiece dummy
+     * prefix, the space of the first token of a sequence (at index 0, or directly after a leading
+     * BOS) is dropped.
      */
     String decode(int[] ids);
 

@@ -28,17 +28,22 @@ public final class TokenizerLoader {
         }
         check(file, "tokenizer.ggml.scores", scores.length, tokens.length);
         check(file, "tokenizer.ggml.token_type", types.length, tokens.length);
-        // Defaults are llama.cpp's for SentencePiece vocabularies.
+        String[] merges = file.getStringArray("tokenizer.ggml.merges");
+        // Defaults are llama.cpp's: SentencePiece adds BOS and a dummy space prefix, byte-level BPE neither.
+        boolean sentencePiece = !"gpt2".equals(model);
         Vocabulary v = new Vocabulary(tokens, scores, types,
                 tokenId(file, "tokenizer.ggml.bos_token_id", 1, tokens.length),
                 tokenId(file, "tokenizer.ggml.eos_token_id", 2, tokens.length),
                 tokenId(file, "tokenizer.ggml.unknown_token_id", 0, tokens.length),
-                file.getBoolean("tokenizer.ggml.add_bos_token", true),
-                file.getBoolean("tokenizer.ggml.add_space_prefix", true));
+                file.getBoolean("tokenizer.ggml.add_bos_token", sentencePiece),
+                file.getBoolean("tokenizer.ggml.add_space_prefix", sentencePiece),
+                merges != null ? merges : new String[0],
+                file.getString("tokenizer.ggml.pre"));
         try {
             return Tokenizers.fromVocabulary(model, v);
         } catch (IllegalArgumentException e) {
-            throw new GgufFormatException(file.path(), -1, "tokenizer.ggml.model", e.getMessage());
+            // The message names the key at fault (model, pre-tokenizer or merges).
+            throw new GgufFormatException(file.path(), -1, "tokenizer.ggml.*", e.getMessage());
         }
     }
 

@@ -9,9 +9,10 @@ public final class Tokenizers {
         if ("llama".equals(model)) {
             return new SentencePieceTokenizer(vocabulary);
         }
-        String hint = "gpt2".equals(model)
-                ? "byte-level BPE is not supported yet"
-                : "only 'llama' (SentencePiece) is supported";
-        throw new IllegalArgumentException("unsupported tokenizer model '" + model + "' (" + hint + ")");
+        if ("gpt2".equals(model)) {
+            return new ByteLevelBpeTokenizer(vocabulary);
+        }
+        throw new IllegalArgumentException("unsupported tokenizer model '" + model
+                + "' (supported: 'llama' (SentencePiece), 'gpt2' (byte-level BPE))");
     }
 }

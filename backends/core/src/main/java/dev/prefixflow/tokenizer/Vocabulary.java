@@ -6,6 +6,9 @@ package dev.prefixflow.tokenizer;
  *
  * @param tokenTypes one of the {@code *_TYPE} constants per token
  * @param addSpacePrefix whether encoding prepends a space (SentencePiece's dummy prefix)
+ * @param merges byte-level BPE merges, best first, each two tokens separated by a space (empty for
+ *     SentencePiece)
+ * @param preTokenizer byte-level BPE's {@code tokenizer.ggml.pre}, or null when absent
  */
 public record Vocabulary(
         String[] tokens,
@@ -15,7 +18,9 @@ public record Vocabulary(
         int eosId,
         int unkId,
         boolean addBos,
-        boolean addSpacePrefix) {
+        boolean addSpacePrefix,
+        String[] merges,
+        String preTokenizer) {
 
     public static final int NORMAL_TYPE = 1;
     public static final int UNKNOWN_TYPE = 2;
@@ -32,6 +37,12 @@ public record Vocabulary(
         checkId("bos", bosId, tokens.length);
         checkId("eos", eosId, tokens.length);
         checkId("unknown", unkId, tokens.length);
+    }
+
+    /** A vocabulary without merges, as SentencePiece has. */
+    public Vocabulary(String[] tokens, float[] scores, int[] tokenTypes, int bosId, int eosId, int unkId,
+                      boolean addBos, boolean addSpacePrefix) {
+        this(tokens, scores, tokenTypes, bosId, eosId, unkId, addBos, addSpacePrefix, new String[0], null);
     }
 
     public int size() {

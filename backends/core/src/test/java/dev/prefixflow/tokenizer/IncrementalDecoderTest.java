@@ -13,7 +13,7 @@ class IncrementalDecoderTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = KjvTokenizer.load();
+        tokenizer = TestTokenizers.kjv();
     }
 
     @Test

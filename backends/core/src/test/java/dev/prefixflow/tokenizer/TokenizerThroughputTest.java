@@ -14,7 +14,7 @@ class TokenizerThroughputTest {
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = KjvTokenizer.load();
+        tokenizer = TestTokenizers.kjv();
     }
 
     @Test

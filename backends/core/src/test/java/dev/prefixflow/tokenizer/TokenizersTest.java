@@ -20,10 +20,25 @@ class TokenizersTest {
     }
 
     @Test
-    void gpt2IsRejectedWithAClearMessage() {
+    void gpt2IsByteLevelBpe() {
+        assertInstanceOf(ByteLevelBpeTokenizer.class,
+                Tokenizers.fromVocabulary("gpt2", ByteLevelVocabularies.of("qwen2", false)));
+    }
+
+    @Test
+    void unknownPreTokenizerIsRejectedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tokenizers.fromVocabulary("gpt2", vocabulary()));
-        assertEquals("unsupported tokenizer model 'gpt2' (byte-level BPE is not supported yet)", e.getMessage());
+                () -> Tokenizers.fromVocabulary("gpt2", ByteLevelVocabularies.of("deepseek-coder", false)));
+        assertEquals("unsupported pre-tokenizer 'deepseek-coder' (tokenizer.ggml.pre; supported: gpt-2, llama-bpe, qwen2)",
+                e.getMessage());
+    }
+
+    @Test
+    void byteLevelVocabularyWithoutEveryByteIsRejected() {
+        Vocabulary v = ByteLevelVocabularies.of(null, false);
+        v.tokenTypes()[0x41] = Vocabulary.UNUSED_TYPE;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromVocabulary("gpt2", v));
+        assertEquals("byte-level vocabulary has no token for byte 0x41 ('A')", e.getMessage());
     }
 
     @Test

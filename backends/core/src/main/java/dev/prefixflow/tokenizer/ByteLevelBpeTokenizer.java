@@ -1,0 +1,145 @@
+package dev.prefixflow.tokenizer;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Byte-level BPE ({@code tokenizer.ggml.model = "gpt2"}: GPT-2, Llama 3, Qwen2): text is split by
+ * the model's pre-tokenizer, each pre-token's UTF-8 bytes are merged by rank, and tokens decode back
+ * to bytes. Only normal tokens come from text, so a literal {@code <|endoftext|>} is plain text.
+ */
+public final class ByteLevelBpeTokenizer implements Tokenizer {
+
+    private static final byte[] NO_TEXT = new byte[0];
+    /** Pre-tokens longer than this are rare and would bloat the cache. */
+    private static final int CACHED_LENGTH = 32;
+    /** Entries at which the cache starts over, bounding its memory on unbounded input. */
+    private static final int CACHE_ENTRIES = 1 << 17;
+
+    private final Vocabulary vocabulary;
+    private final PreTokenizer preTokenizer;
+    private final BpeMerger merger;
+    /** Per token, the bytes it decodes to. */
+    private final byte[][] text;
+    /** Pre-token to ids: prose repeats its words, and a hit skips all merging. */
+    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+
+    public ByteLevelBpeTokenizer(Vocabulary vocabulary) {
+        this.vocabulary = vocabulary;
+        this.preTokenizer = PreTokenizer.forName(vocabulary.preTokenizer());
+        int size = vocabulary.size();
+        text = new byte[size][];
+        Map<String, Integer> normalTokens = new HashMap<>(size * 2);
+        for (int id = 0; id < size; id++) {
+            String token = vocabulary.tokens()[id];
+            switch (vocabulary.tokenTypes()[id]) {
+                case Vocabulary.NORMAL_TYPE -> {
+                    normalTokens.putIfAbsent(token, id);
+                    text[id] = ByteLevelAlphabet.bytesOf(token);
+                }
+                // User-defined tokens are written as plain text, not in the byte alphabet.
+                case Vocabulary.USER_DEFINED_TYPE -> text[id] = token.getBytes(StandardCharsets.UTF_8);
+                default -> text[id] = NO_TEXT;
+            }
+        }
+        int[] byteTokens = new int[256];
+        for (int b = 0; b < 256; b++) {
+            Integer id = normalTokens.get(ByteLevelAlphabet.charOf(b));
+            if (id == null) {
+                throw new IllegalArgumentException("byte-level vocabulary has no token for byte 0x"
+                        + Integer.toHexString(b) + " ('" + ByteLevelAlphabet.charOf(b) + "')");
+            }
+            byteTokens[b] = id;
+        }
+        merger = new BpeMerger(new MergeRanks(vocabulary.merges(), normalTokens), byteTokens);
+    }
+
+    @Override
+    public int[] encode(String text, boolean addBos) {
+        int[] out = new int[text.length() / 3 + 2];
+        int size = 0;
+        if (addBos && vocabulary.addBos()) {
+            out[size++] = vocabulary.bosId();
+        }
+        for (String piece : preTokenizer.split(text)) {
+            int[] ids = pieceIds(piece);
+            if (size + ids.length > out.length) {
+                out = Arrays.copyOf(out, Math.max(size + ids.length, out.length * 2));
+            }
+            System.arraycopy(ids, 0, out, size, ids.length);
+            size += ids.length;
+        }
+        return Arrays.copyOf(out, size);
+    }
+
+    private int[] pieceIds(String piece) {
+        if (piece.length() > CACHED_LENGTH) {
+            return merger.merge(piece);
+        }
+        int[] ids = cache.get(piece);
+        if (ids == null) {
+            ids = merger.merge(piece);
+            if (cache.size() >= CACHE_ENTRIES) {
+                cache.clear();
+            }
+            cache.put(piece, ids);
+        }
+        return ids;
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 4);
+        for (int id : ids) {
+            out.writeBytes(text[checkId(id)]);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public IncrementalDecoder decoder() {
+        return new TokenBytesDecoder(id -> text[checkId(id)]);
+    }
+
+    @Override
+    public int vocabularySize() {
+        return vocabulary.size();
+    }
+
+    @Override
+    public int bosId() {
+        return vocabulary.bosId();
+    }
+
+    @Override
+    public int eosId() {
+        return vocabulary.eosId();
+    }
+
+    @Override
+    public boolean addsBos() {
+        return vocabulary.addBos();
+    }
+
+    @Override
+    public boolean isControl(int id) {
+        int type = vocabulary.tokenTypes()[checkId(id)];
+        return type == Vocabulary.CONTROL_TYPE || type == Vocabulary.UNKNOWN_TYPE;
+    }
+
+    @Override
+    public String piece(int id) {
+        return vocabulary.tokens()[checkId(id)];
+    }
+
+    private int checkId(int id) {
+        if (id < 0 || id >= vocabulary.size()) {
+            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocabulary.size());
+        }
+        return id;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.prefixflow.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** Merge order, BOS and special tokens on hand-made vocabularies, then GPT-2's own. */
+class ByteLevelBpeTokenizerTest {
+
+    private static Tokenizer tokenizer(String... merges) {
+        return new ByteLevelBpeTokenizer(ByteLevelVocabularies.of(null, false, merges));
+    }
+
+    @Test
+    void appliesTheLowestRankedMergeFirst() {
+        assertArrayEquals(new int[] {'a', 256}, tokenizer("b a", "a b").encode("aba", false));
+        assertArrayEquals(new int[] {256, 'a'}, tokenizer("a b", "b a").encode("aba", false));
+    }
+
+    @Test
+    void mergesRepeatedPairsLeftToRight() {
+        assertArrayEquals(new int[] {256, 256, 'a'}, tokenizer("a a").encode("aaaaa", false));
+    }
+
+    @Test
+    void mergesMergedTokensFurther() {
+        assertArrayEquals(new int[] {257}, tokenizer("a b", "ab c").encode("abc", false));
+    }
+
+    @Test
+    void mergesTheUtf8BytesOfACharacter() {
+        // é is C3 A9, written Ã© in the byte alphabet.
+        Tokenizer t = tokenizer("Ã ©");
+        assertArrayEquals(new int[] {256, ' ', 256}, t.encode("é é", false));
+        assertEquals("é é", t.decode(new int[] {256, ' ', 256}));
+    }
+
+    @Test
+    void mergesAVeryLongPreTokenCompletely() {
+        int[] ids = tokenizer("a b", "ab ab").encode("ab".repeat(50_000), false);
+        int[] expected = new int[25_000];
+        Arrays.fill(expected, 257);
+        assertArrayEquals(expected, ids);
+    }
+
+    @Test
+    void addsBosOnlyWhenTheVocabularyAsksForIt() {
+        Tokenizer withBos = new ByteLevelBpeTokenizer(ByteLevelVocabularies.of(null, true));
+        int bos = withBos.bosId();
+        assertArrayEquals(new int[] {bos, 'h', 'i'}, withBos.encode("hi", true));
+        assertArrayEquals(new int[] {'h', 'i'}, withBos.encode("hi", false));
+        assertArrayEquals(new int[] {'h', 'i'}, tokenizer().encode("hi", true));
+    }
+
+    @Test
+    void aLoneSurrogateIsEncodedAsTheReplacementCharacter() {
+        Tokenizer t = tokenizer();
+        assertArrayEquals(new int[] {0xEF, 0xBF, 0xBD}, t.encode("\uD800", false));
+    }
+
+    @Test
+    void literalEndOfTextIsPlainText() throws IOException {
+        Tokenizer gpt2 = TestTokenizers.gpt2();
+        int[] ids = gpt2.encode("<|endoftext|>", true);
+        assertArrayEquals(new int[] {27, 91, 437, 1659, 5239, 91, 29}, ids);
+        assertEquals("<|endoftext|>", gpt2.piece(50256));
+        assertTrue(gpt2.isControl(50256));
+        assertFalse(gpt2.isControl(ids[0]));
+        assertEquals(50256, gpt2.eosId());
+        assertFalse(gpt2.addsBos());
+    }
+
+    @Test
+    void controlTokensDecodeToNothing() throws IOException {
+        Tokenizer gpt2 = TestTokenizers.gpt2();
+        assertEquals("<>", gpt2.decode(new int[] {27, 50256, 29}));
+    }
+
+    @Test
+    void incrementalDecoderHoldsACharacterSplitAcrossTokens() throws IOException {
+        Tokenizer gpt2 = TestTokenizers.gpt2();
+        int[] herb = gpt2.encode("🌿", false);
+        assertArrayEquals(new int[] {8582, 234, 123}, herb);
+        IncrementalDecoder decoder = gpt2.decoder();
+        assertEquals("", decoder.next(herb[0]));
+        assertEquals("", decoder.next(herb[1]));
+        assertEquals("🌿", decoder.next(herb[2]));
+        assertEquals("", decoder.next(herb[0]));
+        assertEquals("\uFFFD", decoder.flush());
+    }
+}

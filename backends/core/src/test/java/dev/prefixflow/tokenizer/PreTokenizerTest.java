@@ -1,0 +1,134 @@
+package dev.prefixflow.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Hand-checked splits of the published pre-tokenizer rules. */
+class PreTokenizerTest {
+
+    private static final PreTokenizer GPT2 = PreTokenizer.GPT2;
+    private static final PreTokenizer LLAMA3 = PreTokenizer.LLAMA3;
+    private static final PreTokenizer QWEN2 = PreTokenizer.QWEN2;
+
+    @Test
+    void gpt2ContractionsAreCaseSensitive() {
+        assertEquals(List.of("DON", "'", "T", " we", "'re"), GPT2.split("DON'T we're"));
+    }
+
+    @Test
+    void llama3AndQwen2ContractionsIgnoreCase() {
+        for (PreTokenizer p : List.of(LLAMA3, QWEN2)) {
+            assertEquals(List.of("DON", "'T", " I", "'LL", " we", "'re"), p.split("DON'T I'LL we're"), p.name());
+        }
+    }
+
+    @Test
+    void digitsGroupByTokenizer() {
+        assertEquals(List.of("1234567", " 89"), GPT2.split("1234567 89"));
+        assertEquals(List.of("123", "456", "7", " ", "89"), LLAMA3.split("1234567 89"));
+        assertEquals(List.of("1", "2", "3", " ", "8", "9"), QWEN2.split("123 89"));
+    }
+
+    @Test
+    void numbersAreUnicodeNumbersNotOnlyAscii() {
+        // Arabic-Indic digits (Nd), a vulgar fraction (No) and a Roman numeral (Nl).
+        assertEquals(List.of("٣", "٤", "½", "Ⅻ"), QWEN2.split("٣٤½Ⅻ"));
+        assertEquals(List.of("٣٤½", "Ⅻ"), LLAMA3.split("٣٤½Ⅻ"));
+    }
+
+    @Test
+    void spacesBeforeAWordStayWithIt() {
+        assertEquals(List.of("a", " ", " b", "   ", " c"), GPT2.split("a  b    c"));
+        assertEquals(List.of("a", " ", " b", "   ", " c"), LLAMA3.split("a  b    c"));
+    }
+
+    @Test
+    void newlines() {
+        assertEquals(List.of("x", "\n", "\n", "y"), GPT2.split("x\n\ny"));
+        assertEquals(List.of("x", "\n\n", "y"), LLAMA3.split("x\n\ny"));
+        assertEquals(List.of("Verse", " one", ".\r\n", "Verse"), QWEN2.split("Verse one.\r\nVerse"));
+        assertEquals(List.of("a", " \n\n", " b"), QWEN2.split("a \n\n b"));
+        // A letter run never takes a newline as its one leading character.
+        assertEquals(List.of("\n", "b"), LLAMA3.split("\nb"));
+    }
+
+    @Test
+    void whitespaceIsUnicodeWhitespace() {
+        // U+00A0 is White_Space, so it stands alone before a word instead of joining it as punctuation.
+        assertEquals(List.of("\u00a0", "nbsp"), GPT2.split("\u00a0nbsp"));
+        assertEquals(List.of("a", "\u3000", "b"), GPT2.split("a\u3000b"));
+    }
+
+    @Test
+    void cjkIsLetters() {
+        assertEquals(List.of("道", " 中文字符"), GPT2.split("道 中文字符"));
+        assertEquals(List.of("日本語のテキスト"), QWEN2.split("日本語のテキスト"));
+    }
+
+    @Test
+    void emojiAreWholeCodePoints() {
+        assertEquals(List.of("👍🏽", "ok"), QWEN2.split("👍🏽ok"));
+        // One non-letter code point may lead a letter run: here a whole surrogate pair.
+        assertEquals(List.of("🌿x"), LLAMA3.split("🌿x"));
+        assertEquals(List.of("🌿", "x"), GPT2.split("🌿x"));
+    }
+
+    /**
+     * The scanner against java.util.regex running the published patterns, on random text from
+     * characters at the class boundaries: every kind of letter, number and White_Space, newlines,
+     * contraction pieces in both cases, emoji (surrogate pairs), lone surrogates, BOM, NEL, ZWJ.
+     */
+    @Test
+    void matchesThePublishedRegexesOnRandomText() {
+        Map<PreTokenizer, Pattern> published = Map.of(
+                GPT2, pattern("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
+                LLAMA3, pattern("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+                        + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"),
+                QWEN2, pattern("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+                        + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"));
+        String[] pieces = {"a", "Z", "é", "道", "ǅ", "ʰ", "0", "7", "٣", "½", "Ⅻ", " ", "\u2003", "  ", "\t", "\n", "\r",
+            "\r\n", "\u000b", "\u000c", "\u0085", "\u00a0", "\u1680", "\u2028", "\u3000", "'", "'s", "'S", "'t", "'re",
+            "'RE", "'ve", "'m", "'ll", "'Ll", "'d", "'x", ".", ",", "!", "<|", "🌿", "🏽", "\ufeff", "\u200d", "\uD800",
+            "\uDC00", "\u0000", "word", " the", "123"};
+        SplittableRandom random = new SplittableRandom(11);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(24); i > 0; i--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            for (Map.Entry<PreTokenizer, Pattern> e : published.entrySet()) {
+                List<String> expected = new ArrayList<>();
+                Matcher m = e.getValue().matcher(text);
+                while (m.find()) {
+                    expected.add(m.group());
+                }
+                assertEquals(expected, e.getKey().split(text.toString()), e.getKey() + " on '" + text + "'");
+            }
+        }
+    }
+
+    /** A published pattern with {@code \s} as Unicode White_Space, as Python's and Rust's engines read it. */
+    private static Pattern pattern(String regex) {
+        return Pattern.compile(regex.replace("\\s", "\\p{IsWhite_Space}").replace("\\S", "[^\\p{IsWhite_Space}]"));
+    }
+
+    @Test
+    void namesFromGguf() {
+        assertSame(GPT2, PreTokenizer.forName(null));
+        assertSame(GPT2, PreTokenizer.forName("gpt-2"));
+        assertSame(LLAMA3, PreTokenizer.forName("llama-bpe"));
+        assertSame(QWEN2, PreTokenizer.forName("qwen2"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PreTokenizer.forName("falcon"));
+        assertEquals("unsupported pre-tokenizer 'falcon' (tokenizer.ggml.pre; supported: gpt-2, llama-bpe, qwen2)",
+                e.getMessage());
+    }
+}
