@@ -1,11 +1,13 @@
 package dev.prefixflow.job;
 
-import dev.prefixflow.cpu.bench.MemoryBandwidth;
+import dev.prefixflow.bench.MemoryBandwidth;
+import dev.prefixflow.engine.bench.EngineBenchmark;
 import dev.prefixflow.gguf.GgmlType;
 import dev.prefixflow.gguf.GgufFile;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.model.synthetic.ModelShape;
+import dev.prefixflow.platform.AttentionBackend;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
 import dev.prefixflow.tokenizer.Tokenizer;
@@ -14,6 +16,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -85,6 +89,18 @@ final class BenchCommand implements Callable<Integer> {
                     + " made from the vocabulary's words).")
     Path text;
 
+    @Option(names = "--engine", description = "Measure the engine instead: generated tokens/s of --requests requests "
+            + "(--prompt-tokens each, --decode-tokens generated) at max_num_seqs 1, 8 and 32 with the scheduler's share "
+            + "of step time, and a shared-prefix workload with and without prefix caching.")
+    boolean engine;
+
+    @Option(names = "--requests", defaultValue = "32", description = "With --engine: requests per run (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--shared-prefix-tokens", defaultValue = "128",
+            description = "With --engine: the common prefix of the prefix-caching runs (default: ${DEFAULT-VALUE}).")
+    int sharedPrefixTokens;
+
     @Spec
     CommandSpec spec;
 
@@ -100,6 +116,9 @@ final class BenchCommand implements Callable<Integer> {
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         System.setProperty(THREADS_PROPERTY, Integer.toString(threadCount));
         Path path = modelPath(err);
+        if (engine) {
+            return benchEngine(path, err);
+        }
         // Measured before the model is loaded, so its arrays do not compete with the weights for memory.
         err.println("measuring memory bandwidth ...");
         err.flush();
@@ -119,6 +138,34 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? report.json() + System.lineSeparator() : report.table());
+        out.flush();
+        return 0;
+    }
+
+    private int benchEngine(Path path, PrintWriter err) throws IOException {
+        Platform platform = Platforms.select(null);
+        PrintWriter out = spec.commandLine().getOut();
+        try (LoadedModel model = ModelLoader.load(path, platform)) {
+            AttentionBackend attention = platform.attentionBackends().get(0);
+            err.println("warming up ...");
+            err.flush();
+            EngineBenchmark.run(model, attention, new EngineBenchmark.Workload(4, 16, 4, 16, List.of(4)));
+            EngineBenchmark.Result r = EngineBenchmark.run(model, attention, new EngineBenchmark.Workload(requests,
+                    promptTokens, decodeTokens, sharedPrefixTokens, List.of(1, 8, 32)));
+            out.printf(Locale.ROOT, "engine bench: %s, %d requests x (%d prompt + %d generated tokens)%n",
+                    path.getFileName(), requests, promptTokens, decodeTokens);
+            double single = r.throughput().get(0).tokensPerSecond();
+            for (EngineBenchmark.ThroughputPoint p : r.throughput()) {
+                out.printf(Locale.ROOT, "  max_num_seqs %2d  %8.1f generated tokens/s  (%5.2f x max_num_seqs 1)  "
+                        + "scheduler+block manager %4.1f%% of step time%n", p.maxNumSeqs(), p.tokensPerSecond(),
+                        p.tokensPerSecond() / single, 100 * p.overheadShare());
+            }
+            for (EngineBenchmark.PrefixCachePoint p : r.prefixCaching()) {
+                out.printf(Locale.ROOT, "  shared %d-token prefix, prefix caching %-3s  %7.2f s  %7d computed tokens  "
+                        + "hit rate %5.1f%%%n", sharedPrefixTokens, p.prefixCaching() ? "on" : "off", p.seconds(),
+                        p.computedTokens(), 100 * p.hitRate());
+            }
+        }
         out.flush();
         return 0;
     }

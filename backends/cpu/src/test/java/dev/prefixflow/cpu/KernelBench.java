@@ -1,6 +1,6 @@
 package dev.prefixflow.cpu;
 
-import dev.prefixflow.cpu.bench.MemoryBandwidth;
+import dev.prefixflow.bench.MemoryBandwidth;
 import dev.prefixflow.gguf.GgmlType;
 
 /**

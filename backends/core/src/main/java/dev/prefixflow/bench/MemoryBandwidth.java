@@ -1,4 +1,4 @@
-package dev.prefixflow.cpu.bench;
+package dev.prefixflow.bench;
 
 import java.util.Arrays;
 import java.util.concurrent.CyclicBarrier;
