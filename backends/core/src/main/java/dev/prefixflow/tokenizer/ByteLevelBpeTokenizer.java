@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the model's pre-tokenizer, each pre-token's UTF-8 bytes are merged by rank, and tokens decode back
  * to bytes. Only normal tokens come from text, so a literal {@code <|endoftext|>} is plain text.
  */
-public final class ByteLevelBpeTokenizer implements Tokenizer {
+public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
 
     private static final byte[] NO_TEXT = new byte[0];
     /** Pre-tokens longer than this are rare and would bloat the cache. */
@@ -20,7 +20,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     /** Entries at which the cache starts over, bounding its memory on unbounded input. */
     private static final int CACHE_ENTRIES = 1 << 17;
 
-    private final Vocabulary vocabulary;
     private final PreTokenizer preTokenizer;
     private final BpeMerger merger;
     /** Per token, the bytes it decodes to. */
@@ -29,7 +28,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     public ByteLevelBpeTokenizer(Vocabulary vocabulary) {
-        this.vocabulary = vocabulary;
+        super(vocabulary);
         this.preTokenizer = PreTokenizer.forName(vocabulary.preTokenizer());
         int size = vocabulary.size();
         text = new byte[size][];
@@ -105,41 +104,4 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return new TokenBytesDecoder(id -> text[checkId(id)]);
     }
 
-    @Override
-    public int vocabularySize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public int bosId() {
-        return vocabulary.bosId();
-    }
-
-    @Override
-    public int eosId() {
-        return vocabulary.eosId();
-    }
-
-    @Override
-    public boolean addsBos() {
-        return vocabulary.addBos();
-    }
-
-    @Override
-    public boolean isControl(int id) {
-        int type = vocabulary.tokenTypes()[checkId(id)];
-        return type == Vocabulary.CONTROL_TYPE || type == Vocabulary.UNKNOWN_TYPE;
-    }
-
-    @Override
-    public String piece(int id) {
-        return vocabulary.tokens()[checkId(id)];
-    }
-
-    private int checkId(int id) {
-        if (id < 0 || id >= vocabulary.size()) {
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocabulary.size());
-        }
-        return id;
-    }
 }

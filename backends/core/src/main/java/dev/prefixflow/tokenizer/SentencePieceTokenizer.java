@@ -12,18 +12,17 @@ import java.util.Map;
  * and unknown characters fall back to byte tokens. Only normal tokens are matched from text, so
  * text such as {@code "<s>"} never becomes a control token.
  */
-public final class SentencePieceTokenizer implements Tokenizer {
+public final class SentencePieceTokenizer extends VocabularyTokenizer {
 
     private static final char SPACE_MARK = '\u2581';
     private static final byte[] NO_TEXT = new byte[0];
 
-    private final Vocabulary vocabulary;
     /** Per token, the bytes it decodes to. */
     private final byte[][] text;
     private final SpmMerger merger;
 
     public SentencePieceTokenizer(Vocabulary vocabulary) {
-        this.vocabulary = vocabulary;
+        super(vocabulary);
         int size = vocabulary.size();
         text = new byte[size][];
         Map<String, Integer> normalTokens = new HashMap<>(size * 2);
@@ -77,37 +76,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return new TokenBytesDecoder(id -> textBytes(id, start.advance(id)));
     }
 
-    @Override
-    public int vocabularySize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public int bosId() {
-        return vocabulary.bosId();
-    }
-
-    @Override
-    public int eosId() {
-        return vocabulary.eosId();
-    }
-
-    @Override
-    public boolean addsBos() {
-        return vocabulary.addBos();
-    }
-
-    @Override
-    public boolean isControl(int id) {
-        int type = vocabulary.tokenTypes()[checkId(id)];
-        return type == Vocabulary.CONTROL_TYPE || type == Vocabulary.UNKNOWN_TYPE;
-    }
-
-    @Override
-    public String piece(int id) {
-        return vocabulary.tokens()[checkId(id)];
-    }
-
     /** The bytes token {@code id} adds to the text; at the start without the dummy-prefix space. */
     private byte[] textBytes(int id, boolean atStart) {
         byte[] bytes = text[checkId(id)];
@@ -135,13 +103,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
             }
         }
         return out.toString();
-    }
-
-    private int checkId(int id) {
-        if (id < 0 || id >= vocabulary.size()) {
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocabulary.size());
-        }
-        return id;
     }
 
     private static int byteValue(int id, String piece) {
