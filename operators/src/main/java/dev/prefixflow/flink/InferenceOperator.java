@@ -7,6 +7,10 @@ import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
+import dev.prefixflow.engine.tier.BlockTier;
+import dev.prefixflow.engine.tier.KvBlockCodec;
+import dev.prefixflow.engine.tier.ModelFingerprint;
+import dev.prefixflow.engine.tier.StoredBlockTier;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
@@ -37,6 +41,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * at once. Requests admitted but not yet answered live in keyed state: after a restore they are
  * admitted again and, being deterministic, produce the same tokens. Past {@code maxWaiting} waiting
  * requests the operator stops taking input until the engine catches up (backpressure).
+ *
+ * <p>With {@code kvTierBytes > 0}, cached KV blocks the pool evicts go to the evicted-block tier in
+ * keyed MapState on the state backend (RocksDB), under the prefix key of their last user (see
+ * {@link KeyedStateTierStore}), bounded per subtask by an in-memory LRU index that is rebuilt from
+ * state after a restore. Requests swap them back in instead of recomputing them.
  */
 public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         implements OneInputStreamOperator<PromptRecord, InferenceResult>, BoundedOneInput {
@@ -45,6 +54,10 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     private final InferenceSettings settings;
     private transient MailboxExecutor mailbox;
     private transient MapState<String, PromptRecord> pending;
+    private transient MapState<String, byte[]> tierState;
+    private transient KeyedStateTierStore tierStore;
+    private transient StoredBlockTier tier;
+    private transient volatile StoredBlockTier.Stats latestTier;
     private transient List<Map.Entry<String, PromptRecord>> restored;
     private transient LoadedModel model;
     private transient LlmEngine engine;
@@ -73,6 +86,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         super.initializeState(context);
         pending = getKeyedStateStore().getMapState(
                 new MapStateDescriptor<>("pending-requests", Types.STRING, TypeInformation.of(PromptRecord.class)));
+        tierState = getKeyedStateStore().getMapState(KeyedStateTierStore.DESCRIPTOR);
         restored = new ArrayList<>();
         if (context.isRestored()) {
             List<Object> stateKeys;
@@ -96,8 +110,9 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         int blocks = settings.kvCacheBlocks() > 0 ? settings.kvCacheBlocks()
                 : EngineConfig.defaultKvBlocks(model.config(), settings.maxNumSeqs(), settings.blockSize(),
                         platform.memoryInfo());
-        engine = new LlmEngine(model, platform.attentionBackends().get(0), new EngineConfig(settings.maxNumSeqs(),
-                settings.maxNumBatchedTokens(), settings.blockSize(), blocks, settings.prefixCaching()));
+        EngineConfig config = new EngineConfig(settings.maxNumSeqs(), settings.maxNumBatchedTokens(),
+                settings.blockSize(), blocks, settings.prefixCaching());
+        engine = new LlmEngine(model, platform.attentionBackends().get(0), config, openTier(config));
         parser = new RequestParser(model.tokenizer(), model.config().contextLength());
         writer = new ResultWriter(System.currentTimeMillis() / 1000);
         lines = new HashMap<>();
@@ -111,6 +126,21 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         queueStep();
     }
 
+    /** The tier over this subtask's keyed state, its index rebuilt from what a restore brought. */
+    private BlockTier openTier(EngineConfig config) throws Exception {
+        if (settings.kvTierBytes() <= 0) {
+            return BlockTier.NONE;
+        }
+        KvBlockCodec codec = new KvBlockCodec(ModelFingerprint.of(model.path()),
+                LlmEngine.kvPoolSpec(model.config(), config));
+        tierStore = new KeyedStateTierStore(tierState, this);
+        tier = new StoredBlockTier(codec, settings.kvTierBytes(), tierStore);
+        tierStore.rebuild(tier, getKeyedStateBackend());
+        tierStore.flush();
+        latestTier = tier.stats();
+        return tier;
+    }
+
     private void registerMetrics(MetricGroup group) {
         requestsIn = group.counter("requestsIn");
         requestsOut = group.counter("requestsOut");
@@ -121,6 +151,14 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         group.gauge("prefixCacheHitRate", () -> latest.prefixCacheHitRate());
         group.gauge("promptTokens", () -> latest.promptTokens());
         group.gauge("cachedTokens", () -> latest.cachedTokens());
+        group.gauge("tierCachedTokens", () -> latest.tierCachedTokens());
+        if (tier != null) {
+            group.gauge("tierBytes", () -> latestTier.bytes());
+            group.gauge("tierEntries", () -> latestTier.entries());
+            group.gauge("tierWrites", () -> latestTier.writes());
+            group.gauge("tierHits", () -> latestTier.hits());
+            group.gauge("tierRejected", () -> latestTier.rejected());
+        }
         group.gauge("computedTokens", () -> latest.computedTokens());
         group.gauge("generatedTokens", () -> latest.generatedTokens());
         group.gauge("preemptions", () -> latest.preemptions());
@@ -150,7 +188,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         }
         lines.put(record.id, line);
         keys.put(record.id, key);
-        engine.addRequest(line.request());
+        engine.addRequest(line.request(), piece -> { }, key);
         latest = engine.metrics();
     }
 
@@ -165,6 +203,10 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         stepQueued = false;
         List<RequestResult> finished = engine.step();
         latest = engine.metrics();
+        if (tier != null) {
+            tierStore.flush();
+            latestTier = tier.stats();
+        }
         for (RequestResult result : finished) {
             ParsedLine line = lines.remove(result.id());
             setCurrentKey(keys.remove(result.id()));
@@ -176,6 +218,15 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
             output.collect(new StreamRecord<>(InferenceResult.of(result, writer.result(line, result))));
         }
         queueStep();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        if (tierStore != null) {
+            // Deletes of unreadable entries found on admission may still be queued.
+            tierStore.flush();
+        }
     }
 
     @Override
