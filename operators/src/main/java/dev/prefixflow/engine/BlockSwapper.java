@@ -49,6 +49,18 @@ final class BlockSwapper implements EvictionListener {
         }
     }
 
+    boolean hasTier() {
+        return tier != BlockTier.NONE;
+    }
+
+    /** Copies an evictable block into the tier unless it is there already (see {@link LlmEngine#spillToTier}). */
+    void spill(int blockId, BlockHash hash, int prefixTokens) {
+        if (!tier.contains(hash)) {
+            pool.readBlock(blockId, scratch);
+            tier.put(lastKey[blockId], hash, scratch);
+        }
+    }
+
     /** Call before the table is freed: a block becomes evictable only when its last holder releases it. */
     void released(BlockTable table, String tierKey) {
         for (int i = 0; i < table.numBlocks(); i++) {

@@ -203,6 +203,16 @@ public final class LlmEngine {
                 null, s.logprobs());
     }
 
+    /**
+     * Copies the pool's evictable cached blocks that the tier lacks into it, so that a snapshot of
+     * the tier holds the whole prefix cache: the pool itself is not checkpointed. Call between steps.
+     */
+    public void spillToTier() {
+        if (swapper.hasTier()) {
+            blocks.forEachEvictable(swapper::spill);
+        }
+    }
+
     public EngineMetrics metrics() {
         return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting(), blocks.usage(),
                 scheduler.promptTokens() == 0 ? 0 : (double) scheduler.cachedTokens() / scheduler.promptTokens(),

@@ -223,8 +223,9 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        if (tierStore != null) {
-            // Deletes of unreadable entries found on admission may still be queued.
+        if (tier != null) {
+            // The pool is not checkpointed: put its cached blocks in the tier so the snapshot has them.
+            engine.spillToTier();
             tierStore.flush();
         }
     }

@@ -254,6 +254,18 @@ public final class BlockManager {
         return evictor.size();
     }
 
+    /**
+     * Shows {@code visitor} each evictable block as if it were evicted now (nothing changes), so
+     * that an eviction listener can save blocks before any eviction.
+     */
+    public void forEachEvictable(EvictionListener visitor) {
+        for (int blockId = 0; blockId < numBlocks; blockId++) {
+            if (refCount[blockId] == 0 && cachedHash[blockId] != null) {
+                visitor.onEvict(blockId, cachedHash[blockId], prefixTokens[blockId]);
+            }
+        }
+    }
+
     /** Blocks findable by hash, whether held or evictable. */
     public int numCachedBlocks() {
         return cachedBlocks.size();

@@ -20,6 +20,11 @@ public interface BlockTier {
         @Override
         public void put(String key, BlockHash hash, float[] kv) {
         }
+
+        @Override
+        public boolean contains(BlockHash hash) {
+            return false;
+        }
     };
 
     /** The block's KV ({@code KvPoolSpec.floatsPerBlock()} floats), or null when absent or unusable. */
@@ -31,4 +36,7 @@ public interface BlockTier {
      * or encode it before returning.
      */
     void put(String key, BlockHash hash, float[] kv);
+
+    /** Whether an entry for the block is kept (not checked for usability; no recency change). */
+    boolean contains(BlockHash hash);
 }

@@ -69,6 +69,11 @@ public final class StoredBlockTier implements BlockTier {
         deleteDropped(index.add(hash, key, entry.length));
     }
 
+    @Override
+    public boolean contains(BlockHash hash) {
+        return index.contains(hash);
+    }
+
     /** Registers an entry found in the store after a restore, rebuilding the in-memory index. */
     public void restore(String key, BlockHash hash, long bytes) {
         deleteDropped(index.add(hash, key, bytes));

@@ -51,6 +51,11 @@ public final class TierIndex {
         return dropped;
     }
 
+    /** Whether the entry is present; unlike {@link #use} it does not count as a use. */
+    public boolean contains(BlockHash hash) {
+        return entries.containsKey(hash);
+    }
+
     public void remove(BlockHash hash) {
         Entry e = entries.remove(hash);
         if (e != null) {
