@@ -135,6 +135,11 @@ final class BenchCommand implements Callable<Integer> {
                     WARMUP_PROMPT, WARMUP_DECODE);
             report = new BenchReport(path.getFileName().toString(), traffic.mainType().name(), platform.name(),
                     threadCount, traffic.bytesPerToken(), timing, bandwidth);
+            SwapInTiming.Result swap = SwapInTiming.measure(model, platform.attentionBackends().get(0),
+                    prompt(model.config().vocabSize()));
+            err.printf("evicted-block tier: swap-in of one block (%d bytes) %.3f ms, prefill of its 16 tokens "
+                    + "%.3f ms: swap-in is %.1fx faster%n", swap.entryBytes(), swap.swapInMs(), swap.prefillMs(),
+                    swap.ratio());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? report.json() + System.lineSeparator() : report.table());

@@ -70,6 +70,11 @@ final class RunCommand implements Callable<Integer> {
             + "(default: 4 x max-num-seqs).")
     Integer maxWaiting;
 
+    @Option(names = "--kv-tier-bytes", defaultValue = "0",
+            description = "Bytes per inference subtask for evicted KV blocks in RocksDB-backed keyed state, swapped "
+                    + "back in instead of recomputed; 0 turns the tier off (default: ${DEFAULT-VALUE}).")
+    long kvTierBytes;
+
     @Option(names = "--kafka-property", description = "Kafka client property k=v for every Kafka source and sink "
             + "(repeatable), e.g. security.protocol=SASL_SSL or group.id=my-group.")
     Map<String, String> kafkaProperties = Map.of();
@@ -104,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
         var e = engineOptions;
         InferenceSettings settings = new InferenceSettings(modelPath, modelOptions.platform, e.maxNumSeqs,
                 e.maxNumBatchedTokens, e.blockSize, e.kvCacheBlocks == null ? 0 : e.kvCacheBlocks, !e.noPrefixCaching,
-                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, absolutePaths(loraOptions.adapters));
+                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, kvTierBytes, absolutePaths(loraOptions.adapters));
         var routingSpec = new RequestDecoder.Routing(routing.equals("prefix"), e.blockSize,
                 Math.max(e.blockSize, routingPrefixTokens));
         return new PipelineSpec(Endpoint.parse(input), outputs.stream().map(Endpoint::parse).toList(),

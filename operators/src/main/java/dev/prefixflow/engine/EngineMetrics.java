@@ -5,13 +5,15 @@ package dev.prefixflow.engine;
  *
  * @param kvUsage fraction of the KV pool's blocks held by running sequences
  * @param prefixCacheHitRate cached prompt tokens / prompt tokens, at first admission
+ * @param cachedTokens prompt tokens served from the prefix cache: the pool's hits and tier swap-ins
+ * @param tierCachedTokens of {@code cachedTokens}, those swapped in from the evicted-block tier
  * @param computedTokens tokens the forward passes computed (prefill chunks, decodes, recomputes)
  * @param lastStepNanos duration of the latest step
  * @param stepNanos time in steps, summed; of it {@code forwardNanos} in the forward pass and {@code
  *     sampleNanos} in sampling, the rest in scheduling, block management and bookkeeping
  */
 public record EngineMetrics(int running, int waiting, double kvUsage, double prefixCacheHitRate, long preemptions,
-                            long promptTokens, long cachedTokens, long computedTokens, long generatedTokens,
+                            long promptTokens, long cachedTokens, long tierCachedTokens, long computedTokens, long generatedTokens,
                             long requestsFinished, long steps, long lastStepNanos, long stepNanos,
                             long forwardNanos, long sampleNanos) {
 

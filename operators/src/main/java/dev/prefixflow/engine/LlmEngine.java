@@ -1,12 +1,15 @@
 package dev.prefixflow.engine;
 
 import dev.prefixflow.engine.block.BlockManager;
+import dev.prefixflow.engine.block.EvictionListener;
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.generate.CompletionText;
 import dev.prefixflow.lora.LoraAdapter;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelConfig;
 import dev.prefixflow.platform.AttentionBackend;
+import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.KvPoolSpec;
 import dev.prefixflow.sampling.Sampler;
 import dev.prefixflow.tokenizer.Tokenizer;
@@ -26,6 +29,10 @@ import java.util.function.LongSupplier;
  * preemption: the forward pass is batch-invariant and sampling draws from the seed and the absolute
  * position only.
  *
+ * <p>With a {@link BlockTier}, evicted cached blocks are kept there and swapped back in instead of
+ * recomputed (bit for bit the same KV, so the same tokens). The tier is read only in {@link
+ * #addRequest} and written only during {@link #step}.
+ *
  * <p>Not thread-safe: one thread drives it.
  */
 public final class LlmEngine {
@@ -36,6 +43,7 @@ public final class LlmEngine {
     private final EngineConfig config;
     private final LongSupplier clock;
     private final BlockManager blocks;
+    private final BlockSwapper swapper;
     private final Scheduler scheduler;
     private final ModelRunner runner;
     private final RequestLimits limits;
@@ -52,28 +60,50 @@ public final class LlmEngine {
     private long sampleNanos;
 
     public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config) {
-        this(model, attention, config, LoraAdapters.NONE);
+        this(model, attention, config, LoraAdapters.NONE, BlockTier.NONE, System::nanoTime);
     }
 
     /** @param adapters the LoRA adapters requests may name (loaded for {@code model}) */
     public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters) {
-        this(model, attention, config, adapters, System::nanoTime);
+        this(model, attention, config, adapters, BlockTier.NONE, System::nanoTime);
     }
 
-    /** @param clock nanoseconds, for the timings of results and metrics */
+    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, BlockTier tier) {
+        this(model, attention, config, LoraAdapters.NONE, tier, System::nanoTime);
+    }
+
     public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters,
                      LongSupplier clock) {
+        this(model, attention, config, adapters, BlockTier.NONE, clock);
+    }
+
+    /**
+     * @param adapters the LoRA adapters requests may name (loaded for {@code model})
+     * @param tier where evicted cached blocks go and come back from; {@link BlockTier#NONE} for none
+     * @param clock nanoseconds, for the timings of results and metrics
+     */
+    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters,
+                     BlockTier tier, LongSupplier clock) {
         this.adapters = adapters;
         this.modelConfig = model.config();
         this.tokenizer = model.tokenizer();
         this.config = config;
         this.clock = clock;
-        this.blocks = new BlockManager(config.numKvBlocks(), config.blockSize(), config.prefixCaching());
-        this.scheduler = new Scheduler(blocks, config.maxNumSeqs(), config.maxNumBatchedTokens());
-        ModelConfig c = modelConfig;
-        this.runner = new ModelRunner(model.model(), attention.allocate(
-                new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), config.numKvBlocks(), config.blockSize())));
-        this.limits = new RequestLimits(c.vocabSize(), c.contextLength(), config.numKvBlocks(), config.blockSize());
+        KvPool pool = attention.allocate(kvPoolSpec(modelConfig, config));
+        this.swapper = new BlockSwapper(pool, tier);
+        // Without a tier, evictions need not copy anything out of the pool.
+        this.blocks = new BlockManager(config.numKvBlocks(), config.blockSize(), config.prefixCaching(),
+                tier == BlockTier.NONE ? EvictionListener.NONE : swapper);
+        this.scheduler = new Scheduler(blocks, swapper, config.maxNumSeqs(), config.maxNumBatchedTokens());
+        this.runner = new ModelRunner(model.model(), pool);
+        this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(), config.numKvBlocks(),
+                config.blockSize());
+    }
+
+    /** The pool shape an engine with this config allocates for this model. */
+    public static KvPoolSpec kvPoolSpec(ModelConfig model, EngineConfig config) {
+        return new KvPoolSpec(model.layers(), model.kvHeads(), model.headDim(), config.numKvBlocks(),
+                config.blockSize());
     }
 
     public void addRequest(Request request) {
@@ -82,6 +112,14 @@ public final class LlmEngine {
 
     /** Queues a request; {@code onText} receives its completion's text as it grows. */
     public void addRequest(Request request, Consumer<String> onText) {
+        addRequest(request, onText, null);
+    }
+
+    /**
+     * Queues a request and fetches from the tier the prompt blocks the pool misses. {@code tierKey}
+     * is where the request's blocks go in the tier when evicted (its Flink routing key), or null.
+     */
+    public void addRequest(Request request, Consumer<String> onText, String tierKey) {
         long now = clock.getAsLong();
         String problem = limits.problem(request);
         LoraAdapter adapter = request.lora() == null ? null : adapters.get(request.lora());
@@ -94,12 +132,13 @@ public final class LlmEngine {
         }
         CompletionText text = new CompletionText(tokenizer, request.params(), request.promptTokenIds(),
                 modelConfig.contextLength());
-        Sequence s = new Sequence(request, adapter, nextSeqId++, text, onText, now);
+        Sequence s = new Sequence(request, adapter, nextSeqId++, text, onText, now, tierKey);
         if (text.finished()) {
             // max_tokens 0: nothing to compute.
             s.firstScheduledNanos = now;
             finishedEarly.add(result(s, now));
         } else {
+            s.useTierBlocks(swapper.prefetch(s, blocks));
             scheduler.add(s);
         }
     }
@@ -171,16 +210,28 @@ public final class LlmEngine {
         double msPerNano = 1e-6;
         long firstToken = s.firstTokenNanos < 0 ? now : s.firstTokenNanos;
         return new RequestResult(r.id(), r.promptTokenIds(), generated, s.text.text(), s.text.finishReason(),
-                new RequestResult.Usage(s.promptLength, s.firstCachedTokens(), generated.length),
+                new RequestResult.Usage(s.promptLength, s.firstCachedTokens(), s.firstTierTokens(),
+                        generated.length),
                 new RequestResult.Timings((s.firstScheduledNanos - s.arrivalNanos) * msPerNano,
                         (firstToken - s.arrivalNanos) * msPerNano, (now - s.arrivalNanos) * msPerNano),
                 null, s.logprobs());
     }
 
+    /**
+     * Copies the pool's evictable cached blocks that the tier lacks into it, so that a snapshot of
+     * the tier holds the whole prefix cache: the pool itself is not checkpointed. Call between steps.
+     */
+    public void spillToTier() {
+        if (swapper.hasTier()) {
+            blocks.forEachEvictable(swapper::spill);
+        }
+    }
+
     public EngineMetrics metrics() {
         return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting(), blocks.usage(),
                 scheduler.promptTokens() == 0 ? 0 : (double) scheduler.cachedTokens() / scheduler.promptTokens(),
-                scheduler.preemptions(), scheduler.promptTokens(), scheduler.cachedTokens(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
+                scheduler.preemptions(), scheduler.promptTokens(), scheduler.cachedTokens(),
+                scheduler.tierCachedTokens(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
                 stepNanos, forwardNanos, sampleNanos);
     }
 

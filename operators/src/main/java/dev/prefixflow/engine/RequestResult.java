@@ -15,9 +15,12 @@ public record RequestResult(String id, int[] promptTokenIds, int[] tokenIds, Str
     /**
      * @param cachedTokens prompt tokens served from the prefix cache at the request's first
      *     admission; a re-admission after preemption recomputes or re-hits blocks, which the
-     *     engine's computed-token counter shows, but does not change this figure
+     *     engine's computed-token counter shows, but does not change this figure. It counts both
+     *     cache levels: the KV pool's hits and blocks swapped in from the evicted-block tier, as
+     *     both spare the prefill (OpenAI's cached_tokens means the same)
+     * @param tierCachedTokens of {@code cachedTokens}, those swapped in from the evicted-block tier
      */
-    public record Usage(int promptTokens, int cachedTokens, int completionTokens) {
+    public record Usage(int promptTokens, int cachedTokens, int tierCachedTokens, int completionTokens) {
         public int totalTokens() {
             return promptTokens + completionTokens;
         }
@@ -36,7 +39,7 @@ public record RequestResult(String id, int[] promptTokenIds, int[] tokenIds, Str
     }
 
     static RequestResult failed(String id, int[] promptTokenIds, String message, String type) {
-        return new RequestResult(id, promptTokenIds, new int[0], "", null, new Usage(promptTokenIds.length, 0, 0),
+        return new RequestResult(id, promptTokenIds, new int[0], "", null, new Usage(promptTokenIds.length, 0, 0, 0),
                 new Timings(0, 0, 0), new Error(message, type), null);
     }
 }

@@ -2,6 +2,7 @@ package dev.prefixflow.engine;
 
 import dev.prefixflow.engine.block.BlockHash;
 import dev.prefixflow.engine.block.BlockManager;
+import dev.prefixflow.engine.block.BlockSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -25,9 +26,13 @@ import java.util.Set;
  * <p><b>Preemption by recompute.</b> When a decode finds the pool full, the newest running sequence
  * gives up its blocks and goes back to the front of the waiting queue with its generated tokens;
  * the decoding sequence may be that newest one itself.
+ *
+ * <p><b>Tier hits.</b> Blocks a request fetched from the evicted-block tier when it was added (see
+ * {@link BlockSwapper}) are swapped into the pool at its first admission and count as cached.
  */
 final class Scheduler {
     private final BlockManager blocks;
+    private final BlockSwapper swapper;
     private final int maxNumSeqs;
     private final int maxNumBatchedTokens;
     private final Deque<Sequence> waiting = new ArrayDeque<>();
@@ -35,9 +40,11 @@ final class Scheduler {
     private long preemptions;
     private long promptTokens;
     private long cachedTokens;
+    private long tierCachedTokens;
 
-    Scheduler(BlockManager blocks, int maxNumSeqs, int maxNumBatchedTokens) {
+    Scheduler(BlockManager blocks, BlockSwapper swapper, int maxNumSeqs, int maxNumBatchedTokens) {
         this.blocks = blocks;
+        this.swapper = swapper;
         this.maxNumSeqs = maxNumSeqs;
         this.maxNumBatchedTokens = maxNumBatchedTokens;
     }
@@ -76,14 +83,16 @@ final class Scheduler {
             Sequence s = waiting.peekFirst();
             int[] tokens = s.tokens();
             String lora = s.request.lora();
-            if (waitsForPendingBlock(s, tokens, pending) || !blocks.canAllocate(tokens, lora)) {
+            BlockSource tier = s.tierBlocks();
+            if (waitsForPendingBlock(s, tokens, pending) || !blocks.canAllocate(tokens, lora, tier)) {
                 break;
             }
             waiting.pollFirst();
-            if (s.admit(blocks.allocate(s.seqId, tokens, lora))) {
+            if (s.admit(blocks.allocate(s.seqId, tokens, lora, tier))) {
                 s.firstScheduledNanos = nowNanos;
                 promptTokens += s.promptLength;
                 cachedTokens += s.firstCachedTokens();
+                tierCachedTokens += s.firstTierTokens();
             }
             running.add(s);
             budget -= addChunk(chunks, s, budget);
@@ -113,8 +122,7 @@ final class Scheduler {
 
     private void preempt(Sequence s) {
         running.remove(running.size() - 1);
-        blocks.free(s.table());
-        s.release();
+        release(s);
         waiting.addFirst(s);
         preemptions++;
     }
@@ -122,6 +130,11 @@ final class Scheduler {
     /** Releases a finished sequence's blocks (its full blocks stay cached). */
     void finish(Sequence s) {
         running.remove(s);
+        release(s);
+    }
+
+    private void release(Sequence s) {
+        swapper.released(s.table(), s.tierKey);
         blocks.free(s.table());
         s.release();
     }
@@ -150,7 +163,7 @@ final class Scheduler {
             return false;
         }
         int blockSize = blocks.blockSize();
-        int next = blocks.lookupCachedPrefix(tokens, s.request.lora()) / blockSize;
+        int next = blocks.lookupCachedPrefix(tokens, s.request.lora(), s.tierBlocks()) / blockSize;
         // Under the last-token rule a block holding the last prompt token is never a hit.
         if ((next + 1) * blockSize > tokens.length - 1) {
             return false;
@@ -179,8 +192,13 @@ final class Scheduler {
         return promptTokens;
     }
 
-    /** Of {@link #promptTokens()}, those the prefix cache served. */
+    /** Of {@link #promptTokens()}, those the prefix cache served (from the pool or the tier). */
     long cachedTokens() {
         return cachedTokens;
+    }
+
+    /** Of {@link #cachedTokens()}, those swapped in from the evicted-block tier. */
+    long tierCachedTokens() {
+        return tierCachedTokens;
     }
 }

@@ -23,6 +23,8 @@ final class Sequence {
     final CompletionText text;
     final Consumer<String> onText;
     final long arrivalNanos;
+    /** Where this request's evicted blocks go in the tier (its Flink routing key), or null. */
+    final String tierKey;
     private int[] tokens;
     private int length;
     private final float[] logprobs;
@@ -31,13 +33,18 @@ final class Sequence {
     private int admittedLength;
     /** Prompt tokens the prefix cache served at the first admission, or -1 before it. */
     private int firstCachedTokens = -1;
+    /** Of {@link #firstCachedTokens}, those swapped in from the tier. */
+    private int firstTierTokens;
+    /** Blocks fetched from the tier when the request was added, until its first admission. */
+    private BlockSwapper.TierBlocks tierBlocks;
     long firstScheduledNanos = -1;
     long firstTokenNanos = -1;
     private List<BlockHash> hashes;
     private int hashedLength = -1;
 
     Sequence(Request request, LoraAdapter adapter, long seqId, CompletionText text, Consumer<String> onText,
-             long arrivalNanos) {
+             long arrivalNanos, String tierKey) {
+        this.tierKey = tierKey;
         this.request = request;
         this.adapter = adapter;
         this.seqId = seqId;
@@ -97,7 +104,18 @@ final class Sequence {
             return false;
         }
         firstCachedTokens = newTable.cachedTokens();
+        firstTierTokens = newTable.tierTokens();
+        // Swapped in or not, the fetched copies are not needed any more: free the heap.
+        tierBlocks.release();
         return true;
+    }
+
+    BlockSwapper.TierBlocks tierBlocks() {
+        return tierBlocks;
+    }
+
+    void useTierBlocks(BlockSwapper.TierBlocks blocks) {
+        tierBlocks = blocks;
     }
 
     void release() {
@@ -106,6 +124,10 @@ final class Sequence {
 
     int firstCachedTokens() {
         return Math.max(0, firstCachedTokens);
+    }
+
+    int firstTierTokens() {
+        return firstTierTokens;
     }
 
     /** Tokens whose KV is still to be computed (1 for a decode). */

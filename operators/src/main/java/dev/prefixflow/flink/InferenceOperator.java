@@ -8,6 +8,10 @@ import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
+import dev.prefixflow.engine.tier.BlockTier;
+import dev.prefixflow.engine.tier.KvBlockCodec;
+import dev.prefixflow.engine.tier.ModelFingerprint;
+import dev.prefixflow.engine.tier.StoredBlockTier;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.Platform;
@@ -40,6 +44,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * at once. Requests admitted but not yet answered live in keyed state: after a restore they are
  * admitted again and, being deterministic, produce the same tokens. Past {@code maxWaiting} waiting
  * requests the operator stops taking input until the engine catches up (backpressure).
+ *
+ * <p>With {@code kvTierBytes > 0}, cached KV blocks the pool evicts go to the evicted-block tier in
+ * keyed MapState on the state backend (RocksDB), under the prefix key of their last user (see
+ * {@link KeyedStateTierStore}), bounded per subtask by an in-memory LRU index that is rebuilt from
+ * state after a restore. Requests swap them back in instead of recomputing them.
  */
 public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         implements OneInputStreamOperator<PromptRecord, InferenceResult>, BoundedOneInput {
@@ -50,6 +59,10 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     private transient MapState<String, PromptRecord> pending;
     /** Restored pending requests: routing key, state entry key, record. */
     private transient List<Pending> restored;
+    private transient MapState<String, byte[]> tierState;
+    private transient KeyedStateTierStore tierStore;
+    private transient StoredBlockTier tier;
+    private transient volatile StoredBlockTier.Stats latestTier;
     private transient LoadedModel model;
     private transient LlmEngine engine;
     private transient RequestParser parser;
@@ -78,6 +91,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         super.initializeState(context);
         pending = getKeyedStateStore().getMapState(
                 new MapStateDescriptor<>("pending-requests", Types.STRING, TypeInformation.of(PromptRecord.class)));
+        tierState = getKeyedStateStore().getMapState(KeyedStateTierStore.DESCRIPTOR);
         restored = new ArrayList<>();
         if (context.isRestored()) {
             List<Object> stateKeys;
@@ -101,9 +115,10 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         int blocks = settings.kvCacheBlocks() > 0 ? settings.kvCacheBlocks()
                 : EngineConfig.defaultKvBlocks(model.config(), settings.maxNumSeqs(), settings.blockSize(),
                         platform.memoryInfo());
-        engine = new LlmEngine(model, platform.attentionBackends().get(0), new EngineConfig(settings.maxNumSeqs(),
-                settings.maxNumBatchedTokens(), settings.blockSize(), blocks, settings.prefixCaching()),
-                LoraAdapters.load(settings.loraFiles(), model, platform));
+        EngineConfig config = new EngineConfig(settings.maxNumSeqs(), settings.maxNumBatchedTokens(),
+                settings.blockSize(), blocks, settings.prefixCaching());
+        engine = new LlmEngine(model, platform.attentionBackends().get(0), config,
+                LoraAdapters.load(settings.loraFiles(), model, platform), openTier(config), System::nanoTime);
         parser = new RequestParser(model.tokenizer(), model.config().contextLength());
         writer = new ResultWriter(System.currentTimeMillis() / 1000);
         admitted = new HashMap<>();
@@ -116,6 +131,21 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         queueStep();
     }
 
+    /** The tier over this subtask's keyed state, its index rebuilt from what a restore brought. */
+    private BlockTier openTier(EngineConfig config) throws Exception {
+        if (settings.kvTierBytes() <= 0) {
+            return BlockTier.NONE;
+        }
+        KvBlockCodec codec = new KvBlockCodec(ModelFingerprint.of(model.path()),
+                LlmEngine.kvPoolSpec(model.config(), config));
+        tierStore = new KeyedStateTierStore(tierState, this);
+        tier = new StoredBlockTier(codec, settings.kvTierBytes(), tierStore);
+        tierStore.rebuild(tier, getKeyedStateBackend());
+        tierStore.flush();
+        latestTier = tier.stats();
+        return tier;
+    }
+
     private void registerMetrics(MetricGroup group) {
         requestsIn = group.counter("requestsIn");
         requestsOut = group.counter("requestsOut");
@@ -126,6 +156,14 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         group.gauge("prefixCacheHitRate", () -> latest.prefixCacheHitRate());
         group.gauge("promptTokens", () -> latest.promptTokens());
         group.gauge("cachedTokens", () -> latest.cachedTokens());
+        group.gauge("tierCachedTokens", () -> latest.tierCachedTokens());
+        if (tier != null) {
+            group.gauge("tierBytes", () -> latestTier.bytes());
+            group.gauge("tierEntries", () -> latestTier.entries());
+            group.gauge("tierWrites", () -> latestTier.writes());
+            group.gauge("tierHits", () -> latestTier.hits());
+            group.gauge("tierRejected", () -> latestTier.rejected());
+        }
         group.gauge("computedTokens", () -> latest.computedTokens());
         group.gauge("generatedTokens", () -> latest.generatedTokens());
         group.gauge("preemptions", () -> latest.preemptions());
@@ -158,8 +196,10 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         Request request = line.request();
         String engineId = Long.toString(nextEngineId++);
         admitted.put(engineId, new Admitted(line, key, stateKey));
-        // The seed was fixed from the request's own id when the line was parsed.
-        engine.addRequest(new Request(engineId, request.promptTokenIds(), request.params(), request.lora()));
+        // The seed was fixed from the request's own id when the line was parsed; the routing key
+        // is where the tier files this request's blocks.
+        engine.addRequest(new Request(engineId, request.promptTokenIds(), request.params(), request.lora()),
+                piece -> { }, key);
         latest = engine.metrics();
     }
 
@@ -174,6 +214,10 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         stepQueued = false;
         List<RequestResult> finished = engine.step();
         latest = engine.metrics();
+        if (tier != null) {
+            tierStore.flush();
+            latestTier = tier.stats();
+        }
         for (RequestResult result : finished) {
             Admitted a = admitted.remove(result.id());
             setCurrentKey(a.key());
@@ -187,6 +231,16 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
             output.collect(new StreamRecord<>(out));
         }
         queueStep();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        if (tier != null) {
+            // The pool is not checkpointed: put its cached blocks in the tier so the snapshot has them.
+            engine.spillToTier();
+            tierStore.flush();
+        }
     }
 
     @Override

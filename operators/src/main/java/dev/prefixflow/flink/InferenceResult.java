@@ -17,6 +17,7 @@ public class InferenceResult {
     public String finishReason;
     public int promptTokens;
     public int cachedTokens;
+    public int tierCachedTokens;
     public int completionTokens;
     public double queuedMs;
     public double ttftMs;
@@ -36,6 +37,7 @@ public class InferenceResult {
         out.finishReason = r.finishReason() == null ? null : r.finishReason().apiName();
         out.promptTokens = r.usage().promptTokens();
         out.cachedTokens = r.usage().cachedTokens();
+        out.tierCachedTokens = r.usage().tierCachedTokens();
         out.completionTokens = r.usage().completionTokens();
         out.queuedMs = r.timings().queuedMs();
         out.ttftMs = r.timings().ttftMs();

@@ -8,12 +8,13 @@ import java.util.Map;
 /**
  * What each inference subtask runs: the model file, the platform (null: the best available), the
  * engine limits (vLLM's names; {@code kvCacheBlocks} 0 means the default for the memory), the bound
- * on waiting requests past which the operator stops taking input, and the LoRA adapter files that
- * requests may name ({@code "lora": NAME}).
+ * on waiting requests past which the operator stops taking input, {@code kvTierBytes} the bound of
+ * each subtask's evicted-block tier (keyed state; 0 turns the tier off), and the LoRA adapter files
+ * that requests may name ({@code "lora": NAME}).
  */
 public record InferenceSettings(String modelPath, String platform, int maxNumSeqs, int maxNumBatchedTokens,
                                 int blockSize, int kvCacheBlocks, boolean prefixCaching, int maxWaiting,
-                                Map<String, String> loraPaths)
+                                long kvTierBytes, Map<String, String> loraPaths)
         implements Serializable {
 
     public InferenceSettings {

@@ -22,4 +22,14 @@ public interface KvPool {
      */
     void attend(int layer, float[] q, float[] out, int rowOffset, int n, int heads, int firstPosition,
                 int[] blockTable, float scale);
+
+    /**
+     * Copies block {@code block}'s K and V of every layer into {@code out}: {@link
+     * KvPoolSpec#floatsPerBlock()} floats, per layer its K rows then its V rows (slot order, {@code
+     * kvDim} floats a row). Used to spill a block out of the pool; a device pool copies to the host.
+     */
+    void readBlock(int block, float[] out);
+
+    /** Fills block {@code block} from {@code data} in {@link #readBlock}'s layout, bit for bit. */
+    void writeBlock(int block, float[] data);
 }

@@ -14,8 +14,13 @@ public record KvPoolSpec(int layers, int kvHeads, int headDim, int numBlocks, in
         return kvHeads * headDim;
     }
 
+    /** Floats one block holds for K and V in all layers. */
+    public int floatsPerBlock() {
+        return Math.toIntExact(2L * layers * blockSize * kvDim());
+    }
+
     /** Bytes one block takes for K and V in all layers, at float32. */
     public long bytesPerBlock() {
-        return 2L * layers * blockSize * kvDim() * Float.BYTES;
+        return (long) floatsPerBlock() * Float.BYTES;
     }
 }

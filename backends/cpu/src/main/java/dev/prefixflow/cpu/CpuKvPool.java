@@ -45,6 +45,36 @@ final class CpuKvPool implements KvPool {
     }
 
     @Override
+    public void readBlock(int block, float[] out) {
+        copyBlock(block, out, true);
+    }
+
+    @Override
+    public void writeBlock(int block, float[] data) {
+        copyBlock(block, data, false);
+    }
+
+    /** One copy routine for both directions, so the layout cannot drift between them. */
+    private void copyBlock(int block, float[] host, boolean toHost) {
+        if (host.length != spec.floatsPerBlock()) {
+            throw new IllegalArgumentException("a block holds " + spec.floatsPerBlock() + " floats, got " + host.length);
+        }
+        int rows = spec.blockSize() * spec.kvDim();
+        int start = block * rows;
+        int at = 0;
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            for (float[] pool : new float[][] {keys[layer], values[layer]}) {
+                if (toHost) {
+                    System.arraycopy(pool, start, host, at, rows);
+                } else {
+                    System.arraycopy(host, at, pool, start, rows);
+                }
+                at += rows;
+            }
+        }
+    }
+
+    @Override
     public void attend(int layer, float[] q, float[] out, int rowOffset, int n, int heads, int firstPosition,
                        int[] blockTable, float scale) {
         attention.attend(keys[layer], values[layer], q, out, rowOffset, n, heads, firstPosition, blockTable, scale);

@@ -36,6 +36,8 @@ public final class LocalRun {
         Path checkpoints = checkpointDir != null ? checkpointDir : Files.createTempDirectory("prefixflow-checkpoints");
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", "rocksdb");
+        // Only changed SST files are uploaded: the evicted-block tier can be large but changes slowly.
+        conf.setString("execution.checkpointing.incremental", "true");
         conf.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
         conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
         conf.setString("restart-strategy.type", "fixed-delay");
@@ -104,6 +106,7 @@ public final class LocalRun {
         row(s, "dead-lettered records", Long.toString(ProgressMetrics.total("deadLettered")));
         row(s, "prompt tokens", Long.toString(ProgressMetrics.total("promptTokens")));
         row(s, "cached prompt tokens", Long.toString(ProgressMetrics.total("cachedTokens")));
+        row(s, "  of which from the tier", Long.toString(ProgressMetrics.total("tierCachedTokens")));
         row(s, "prefix-cache hit rate", String.format(Locale.ROOT, "%.1f%%", hitRate()));
         row(s, "computed tokens", Long.toString(ProgressMetrics.total("computedTokens")));
         row(s, "generated tokens", Long.toString(generated));

@@ -19,6 +19,7 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
  */
 public final class ProgressMetrics implements MetricReporter {
     static final Set<String> NAMES = Set.of("requestsIn", "requestsOut", "errors", "promptTokens", "cachedTokens",
+            "tierCachedTokens",
             "computedTokens", "generatedTokens", "preemptions", "deadLettered");
 
     private static final Map<String, Metric> LIVE = new ConcurrentHashMap<>();

@@ -258,7 +258,7 @@ class KafkaPipelineTest {
         PipelineSpec spec = new PipelineSpec(Endpoint.parse(broker + name + "-in"),
                 List.of(Endpoint.parse(broker + name + "-out")), Endpoint.parse(broker + name + "-dead"),
                 new RequestDecoder.Routing(true, 16, 64),
-                new InferenceSettings(modelPath, null, 16, 256, 16, 0, true, 64, Map.of()),
+                new InferenceSettings(modelPath, null, 16, 256, 16, 0, true, 64, 0, Map.of()),
                 Map.of("group.id", name + "-group"), true);
         Pipeline.build(env, spec);
         return env;

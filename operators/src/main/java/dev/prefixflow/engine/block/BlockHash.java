@@ -40,6 +40,14 @@ public final class BlockHash {
         return new BlockHash(buffer.getLong(), buffer.getLong());
     }
 
+    /** The inverse of {@link #toString()}. */
+    public static BlockHash parse(String hex) {
+        if (hex.length() != 2 * BYTES) {
+            throw new IllegalArgumentException("a block hash has " + 2 * BYTES + " hex digits: " + hex);
+        }
+        return new BlockHash(Long.parseUnsignedLong(hex, 0, 16, 16), Long.parseUnsignedLong(hex, 16, 32, 16));
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof BlockHash that && high == that.high && low == that.low;

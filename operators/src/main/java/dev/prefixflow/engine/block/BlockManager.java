@@ -19,6 +19,10 @@ import java.util.Map;
  * blocks come from the free blocks first, then from the evictor (the {@link EvictionListener}
  * hears of each eviction before the block is reused).
  *
+ * <p><b>Swap-in.</b> A {@link BlockSource} (the evicted-block tier) may fill blocks of a prompt's
+ * hash chain that the pool misses: each gets a fresh block, is filled, and is cached at once, so it
+ * counts as a cache hit ({@link BlockTable#tierTokens()} tells how many tokens came this way).
+ *
  * <p><b>Last-token rule.</b> Logits come from computing the prompt's last token, so a cache hit
  * covers at most {@code promptLength - 1} tokens, rounded down to whole blocks: a prompt cached
  * entirely in full blocks recomputes its last block (as vLLM v0.6.5 does).
@@ -73,13 +77,28 @@ public final class BlockManager {
      * effects: the scheduler asks this before admitting a request, to size its token budget.
      */
     public int lookupCachedPrefix(int[] promptTokens, String extraKey) {
-        return findCachedPrefix(promptTokens, extraKey).blockIds.size() * blockSize;
+        return lookupCachedPrefix(promptTokens, extraKey, BlockSource.NONE);
+    }
+
+    /** As {@link #lookupCachedPrefix(int[], String)}, counting blocks {@code source} can fill. */
+    public int lookupCachedPrefix(int[] promptTokens, String extraKey, BlockSource source) {
+        return findCachedPrefix(promptTokens, extraKey, source).hashes.size() * blockSize;
     }
 
     /** Whether {@link #allocate} would succeed now for this prompt. */
     public boolean canAllocate(int[] promptTokens, String extraKey) {
-        CachedPrefix hits = findCachedPrefix(promptTokens, extraKey);
+        return canAllocate(promptTokens, extraKey, BlockSource.NONE);
+    }
+
+    /** Whether {@link #allocate(long, int[], String, BlockSource)} would succeed now. */
+    public boolean canAllocate(int[] promptTokens, String extraKey, BlockSource source) {
+        CachedPrefix hits = findCachedPrefix(promptTokens, extraKey, source);
         return freshBlocksFor(promptTokens.length, hits) <= available() - hits.evictable;
+    }
+
+    /** Whether a block with this hash is in the pool now (held or evictable). */
+    public boolean isCached(BlockHash hash) {
+        return cachedBlocks.containsKey(hash);
     }
 
     /**
@@ -89,24 +108,43 @@ public final class BlockManager {
      * @throws IllegalStateException if the pool is short of blocks ({@link #canAllocate} says so)
      */
     public BlockTable allocate(long seqId, int[] promptTokens, String extraKey) {
+        return allocate(seqId, promptTokens, extraKey, BlockSource.NONE);
+    }
+
+    /**
+     * As {@link #allocate(long, int[], String)}, with the chain's blocks that the pool misses but
+     * {@code source} has filled from it (swapped in) and cached.
+     */
+    public BlockTable allocate(long seqId, int[] promptTokens, String extraKey, BlockSource source) {
         if (promptTokens.length == 0) {
             throw new IllegalArgumentException("a sequence needs at least one prompt token");
         }
-        CachedPrefix hits = findCachedPrefix(promptTokens, extraKey);
+        CachedPrefix hits = findCachedPrefix(promptTokens, extraKey, source);
         int fresh = freshBlocksFor(promptTokens.length, hits);
         if (fresh > available() - hits.evictable) {
             throw new IllegalStateException("sequence " + seqId + " needs " + fresh + " fresh blocks, "
                     + (available() - hits.evictable) + " available");
         }
-        BlockTable table = new BlockTable(seqId, extraKey, hits.blockIds.size() * blockSize);
-        // Take the hits before any fresh block, so evicting cannot pick one of them.
-        for (int i = 0; i < hits.blockIds.size(); i++) {
-            int blockId = hits.blockIds.get(i);
-            hold(blockId);
-            table.addBlock(blockId);
-            table.addHash(hits.hashes.get(i));
+        int hitBlocks = hits.hashes.size();
+        BlockTable table = new BlockTable(seqId, extraKey, hitBlocks * blockSize, hits.swapIns * blockSize);
+        // Hold the pool's hits before taking any fresh block, so evicting cannot pick one of them.
+        for (int blockId : hits.blockIds) {
+            if (blockId >= 0) {
+                hold(blockId);
+            }
         }
-        for (int i = 0; i < fresh; i++) {
+        for (int i = 0; i < hitBlocks; i++) {
+            int blockId = hits.blockIds.get(i);
+            BlockHash hash = hits.hashes.get(i);
+            if (blockId < 0) {
+                blockId = takeFreshBlock();
+                source.fill(blockId, hash);
+                register(blockId, hash, i);
+            }
+            table.addBlock(blockId);
+            table.addHash(hash);
+        }
+        for (int i = hitBlocks; i < blocksFor(promptTokens.length); i++) {
             table.addBlock(takeFreshBlock());
         }
         table.setNumTokens(promptTokens.length);
@@ -216,6 +254,18 @@ public final class BlockManager {
         return evictor.size();
     }
 
+    /**
+     * Shows {@code visitor} each evictable block as if it were evicted now (nothing changes), so
+     * that an eviction listener can save blocks before any eviction.
+     */
+    public void forEachEvictable(EvictionListener visitor) {
+        for (int blockId = 0; blockId < numBlocks; blockId++) {
+            if (refCount[blockId] == 0 && cachedHash[blockId] != null) {
+                visitor.onEvict(blockId, cachedHash[blockId], prefixTokens[blockId]);
+            }
+        }
+    }
+
     /** Blocks findable by hash, whether held or evictable. */
     public int numCachedBlocks() {
         return cachedBlocks.size();
@@ -249,7 +299,8 @@ public final class BlockManager {
         return cachedHash[blockId];
     }
 
-    private CachedPrefix findCachedPrefix(int[] promptTokens, String extraKey) {
+    /** The chain's leading blocks found in the pool or, where the pool misses, in {@code source}. */
+    private CachedPrefix findCachedPrefix(int[] promptTokens, String extraKey, BlockSource source) {
         CachedPrefix hits = new CachedPrefix();
         if (!prefixCaching) {
             return hits;
@@ -259,10 +310,13 @@ public final class BlockManager {
         for (int index = 0; index < maxBlocks; index++) {
             BlockHash hash = BlockHasher.hashBlock(parent, promptTokens, index * blockSize, blockSize, extraKey);
             Integer blockId = cachedBlocks.get(hash);
-            if (blockId == null) {
+            if (blockId != null) {
+                hits.add(blockId, hash, refCount[blockId] == 0);
+            } else if (source.has(hash)) {
+                hits.addSwapIn(hash);
+            } else {
                 break;
             }
-            hits.add(blockId, hash, refCount[blockId] == 0);
             parent = hash;
         }
         return hits;
@@ -270,10 +324,9 @@ public final class BlockManager {
 
     private void cache(BlockTable table, int index, BlockHash hash) {
         int own = table.blockId(index);
-        Integer cached = cachedBlocks.putIfAbsent(hash, own);
+        Integer cached = cachedBlocks.get(hash);
         if (cached == null) {
-            cachedHash[own] = hash;
-            prefixTokens[own] = (index + 1) * blockSize;
+            register(own, hash, index);
             return;
         }
         hold(cached);
@@ -281,8 +334,16 @@ public final class BlockManager {
         release(own);
     }
 
+    /** Makes {@code blockId}, block number {@code index} of its chain, findable under {@code hash}. */
+    private void register(int blockId, BlockHash hash, int index) {
+        cachedBlocks.put(hash, blockId);
+        cachedHash[blockId] = hash;
+        prefixTokens[blockId] = (index + 1) * blockSize;
+    }
+
+    /** Swap-ins need fresh blocks too: only the pool's own hits are free of charge. */
     private int freshBlocksFor(int promptLength, CachedPrefix hits) {
-        return blocksFor(promptLength) - hits.blockIds.size();
+        return blocksFor(promptLength) - (hits.hashes.size() - hits.swapIns);
     }
 
     private int blocksFor(int tokens) {
@@ -331,11 +392,15 @@ public final class BlockManager {
         }
     }
 
-    /** The cached leading blocks of a prompt, and how many of them are evictable now. */
+    /**
+     * The cached leading blocks of a prompt (block id -1: to swap in), how many of the pool's are
+     * evictable now, and how many are swap-ins.
+     */
     private static final class CachedPrefix {
         final List<Integer> blockIds = new ArrayList<>();
         final List<BlockHash> hashes = new ArrayList<>();
         int evictable;
+        int swapIns;
 
         void add(int blockId, BlockHash hash, boolean isEvictable) {
             blockIds.add(blockId);
@@ -343,6 +408,12 @@ public final class BlockManager {
             if (isEvictable) {
                 evictable++;
             }
+        }
+
+        void addSwapIn(BlockHash hash) {
+            blockIds.add(-1);
+            hashes.add(hash);
+            swapIns++;
         }
     }
 }

@@ -14,6 +14,7 @@ public final class BlockTable {
     private final long seqId;
     private final String extraKey;
     private final int cachedTokens;
+    private final int tierTokens;
     private int[] blockIds = new int[8];
     private int numBlocks;
     /** Hashes of the leading full, computed blocks (only with prefix caching on). */
@@ -22,10 +23,11 @@ public final class BlockTable {
     private int computedTokens;
     private boolean freed;
 
-    BlockTable(long seqId, String extraKey, int cachedTokens) {
+    BlockTable(long seqId, String extraKey, int cachedTokens, int tierTokens) {
         this.seqId = seqId;
         this.extraKey = extraKey;
         this.cachedTokens = cachedTokens;
+        this.tierTokens = tierTokens;
         this.computedTokens = cachedTokens;
     }
 
@@ -38,9 +40,14 @@ public final class BlockTable {
         return extraKey;
     }
 
-    /** Prompt tokens whose KV came from the prefix cache at allocation. */
+    /** Prompt tokens whose KV came from the prefix cache at allocation (pool hits and swap-ins). */
     public int cachedTokens() {
         return cachedTokens;
+    }
+
+    /** Of {@link #cachedTokens()}, those swapped in from a {@link BlockSource}. */
+    public int tierTokens() {
+        return tierTokens;
     }
 
     /** Tokens that have slots: the prompt plus appended tokens. */

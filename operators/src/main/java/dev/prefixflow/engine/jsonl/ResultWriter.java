@@ -54,6 +54,7 @@ public final class ResultWriter {
             ObjectNode usage = node.putObject("usage");
             usage.put("prompt_tokens", r.usage().promptTokens());
             usage.put("cached_tokens", r.usage().cachedTokens());
+            usage.put("tier_cached_tokens", r.usage().tierCachedTokens());
             usage.put("completion_tokens", r.usage().completionTokens());
             ObjectNode timings = node.putObject("timings");
             timings.put("queued_ms", r.timings().queuedMs());

@@ -120,7 +120,7 @@ class RequestParserTest {
     void outputLinesTakeTheInputFormat() throws Exception {
         ResultWriter writer = new ResultWriter(1_700_000_000L);
         RequestResult result = new RequestResult("x", new int[] {1, 2}, new int[] {5}, " God", FinishReason.LENGTH,
-                new RequestResult.Usage(2, 0, 1), new RequestResult.Timings(1, 2, 3), null, null);
+                new RequestResult.Usage(2, 1, 1, 1), new RequestResult.Timings(1, 2, 3), null, null);
         ParsedLine openAi = parser.parse("{\"custom_id\":\"q\",\"body\":{\"model\":\"kjv\",\"prompt\":\"x\"}}", 1);
         JsonNode ok = JSON.readTree(writer.result(openAi, result));
         assertEquals("q", ok.get("custom_id").asText());
@@ -143,6 +143,8 @@ class RequestParserTest {
         assertEquals("p", p.get("id").asText());
         assertEquals(JSON.valueToTree(new int[] {5}), p.get("token_ids"));
         assertEquals(1, p.get("usage").get("completion_tokens").asInt());
+        assertEquals(1, p.get("usage").get("cached_tokens").asInt());
+        assertEquals(1, p.get("usage").get("tier_cached_tokens").asInt());
         assertEquals(2.0, p.get("timings").get("ttft_ms").asDouble());
         assertTrue(p.get("error").isNull());
         assertNull(p.get("logprobs"));
