@@ -1,8 +1,10 @@
 package dev.prefixflow.job;
 
 import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.PreemptionMode;
 import dev.prefixflow.model.ModelConfig;
 import dev.prefixflow.platform.Platform;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** The engine's limits, shared by every command that runs the engine (vLLM's names). */
@@ -24,9 +26,19 @@ final class EngineOptions {
     @Option(names = "--no-prefix-caching", description = "Do not share KV blocks between requests with a common prefix.")
     boolean noPrefixCaching;
 
+    @Option(names = "--preemption-mode", defaultValue = "recompute",
+            description = "recompute or swap: whether a preempted sequence's evicted full blocks are swapped back in"
+                    + " from the KV tier (swap needs --kv-tier-bytes and prefix caching; otherwise it recomputes)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String preemptionMode;
+
+    PreemptionMode preemptionMode() {
+        return PreemptionMode.valueOf(preemptionMode.toUpperCase(Locale.ROOT));
+    }
+
     EngineConfig config(ModelConfig model, Platform platform) {
         int blocks = kvCacheBlocks != null ? kvCacheBlocks
                 : EngineConfig.defaultKvBlocks(model, maxNumSeqs, blockSize, platform.memoryInfo());
-        return new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, blocks, !noPrefixCaching);
+        return new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, blocks, !noPrefixCaching, preemptionMode());
     }
 }

@@ -109,7 +109,8 @@ final class RunCommand implements Callable<Integer> {
         var e = engineOptions;
         InferenceSettings settings = new InferenceSettings(modelPath, modelOptions.platform, e.maxNumSeqs,
                 e.maxNumBatchedTokens, e.blockSize, e.kvCacheBlocks == null ? 0 : e.kvCacheBlocks, !e.noPrefixCaching,
-                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, kvTierBytes, absolutePaths(loraOptions.adapters));
+                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, kvTierBytes, e.preemptionMode(),
+                absolutePaths(loraOptions.adapters));
         var routingSpec = new RequestDecoder.Routing(routing.equals("prefix"), e.blockSize,
                 Math.max(e.blockSize, routingPrefixTokens));
         return new PipelineSpec(Endpoint.parse(input), outputs.stream().map(Endpoint::parse).toList(),

@@ -20,6 +20,10 @@ import java.util.Set;
  * added, and written into the pool when it is admitted. Chain blocks the pool holds when the
  * request is added but evicts before its admission are handed to it at eviction, since the tier
  * cannot be read again before then.
+ *
+ * <p>The same hand-over is the swap-out of {@link PreemptionMode#SWAP}: a preempted sequence awaits
+ * its own full blocks, so only those the pool really evicts are copied, and the tier is not read
+ * inside a step.
  */
 final class BlockSwapper implements EvictionListener {
     private final KvPool pool;
@@ -29,6 +33,7 @@ final class BlockSwapper implements EvictionListener {
     private final float[] scratch;
     /** Waiting requests' fetched blocks, by the pool blocks they rely on. */
     private final Map<BlockHash, Set<TierBlocks>> awaiting = new HashMap<>();
+    private long swappedOutBlocks;
 
     BlockSwapper(KvPool pool, BlockTier tier) {
         this.pool = pool;
@@ -45,6 +50,9 @@ final class BlockSwapper implements EvictionListener {
         if (waiters != null) {
             for (TierBlocks w : waiters) {
                 w.blocks.put(hash, scratch.clone());
+                if (w.preempted) {
+                    swappedOutBlocks++;
+                }
             }
         }
     }
@@ -73,7 +81,7 @@ final class BlockSwapper implements EvictionListener {
      * and those the pool holds now (handed over if evicted before admission).
      */
     TierBlocks prefetch(Sequence s, BlockManager blocks) {
-        TierBlocks found = new TierBlocks();
+        TierBlocks found = new TierBlocks(false);
         if (tier == BlockTier.NONE || !blocks.prefixCachingEnabled()) {
             return found;
         }
@@ -82,8 +90,7 @@ final class BlockSwapper implements EvictionListener {
         for (int i = 0; i < maxBlocks; i++) {
             BlockHash hash = chain.get(i);
             if (blocks.isCached(hash)) {
-                found.awaited.add(hash);
-                awaiting.computeIfAbsent(hash, h -> new HashSet<>()).add(found);
+                found.await(hash);
                 continue;
             }
             float[] kv = tier.get(hash);
@@ -95,10 +102,39 @@ final class BlockSwapper implements EvictionListener {
         return found;
     }
 
+    /**
+     * The blocks a sequence being preempted keeps: its full computed ones, copied out of the pool
+     * if evicted before its re-admission. Call only with a tier (evictions are heard only then).
+     */
+    TierBlocks swapOut(BlockTable table) {
+        TierBlocks kept = new TierBlocks(true);
+        for (int i = 0; i < table.numHashedBlocks(); i++) {
+            kept.await(table.blockHash(i));
+        }
+        return kept;
+    }
+
+    /** Blocks of preempted sequences copied out of the pool at eviction. */
+    long swappedOutBlocks() {
+        return swappedOutBlocks;
+    }
+
     /** Blocks fetched from the tier for one waiting request, held on the heap until its admission. */
     final class TierBlocks implements BlockSource {
         private final Map<BlockHash, float[]> blocks = new HashMap<>();
         private final Set<BlockHash> awaited = new HashSet<>();
+        /** Whether these are a preempted sequence's own blocks (counted as swapped out). */
+        private final boolean preempted;
+
+        private TierBlocks(boolean preempted) {
+            this.preempted = preempted;
+        }
+
+        /** Takes a copy of the pool's block {@code hash} if it is evicted before {@link #release()}. */
+        private void await(BlockHash hash) {
+            awaited.add(hash);
+            awaiting.computeIfAbsent(hash, h -> new HashSet<>()).add(this);
+        }
 
         @Override
         public boolean has(BlockHash hash) {
@@ -118,6 +154,7 @@ final class BlockSwapper implements EvictionListener {
                     awaiting.remove(hash);
                 }
             }
+            awaited.clear();
             blocks.clear();
         }
     }

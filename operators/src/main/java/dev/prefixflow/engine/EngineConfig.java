@@ -12,14 +12,28 @@ import dev.prefixflow.platform.MemoryInfo;
  * @param blockSize token slots per KV block
  * @param numKvBlocks blocks in the KV pool
  * @param prefixCaching whether full blocks are cached and shared by hash
+ * @param preemptionMode what happens to a preempted sequence's KV (see {@link PreemptionMode})
  */
 public record EngineConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSize, int numKvBlocks,
-                           boolean prefixCaching) {
+                           boolean prefixCaching, PreemptionMode preemptionMode) {
 
     public EngineConfig {
         if (maxNumSeqs <= 0 || maxNumBatchedTokens <= 0 || blockSize <= 0 || numKvBlocks <= 0) {
             throw new IllegalArgumentException("engine limits must be positive: " + this);
         }
+        if (preemptionMode == null) {
+            throw new IllegalArgumentException("no preemption mode: " + this);
+        }
+    }
+
+    /** Preemption by recompute, vLLM's default. */
+    public EngineConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSize, int numKvBlocks,
+                        boolean prefixCaching) {
+        this(maxNumSeqs, maxNumBatchedTokens, blockSize, numKvBlocks, prefixCaching, PreemptionMode.RECOMPUTE);
+    }
+
+    public EngineConfig withPreemptionMode(PreemptionMode mode) {
+        return new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, numKvBlocks, prefixCaching, mode);
     }
 
     /** Blocks for {@code maxNumSeqs} full contexts, but at most half the platform's available memory. */

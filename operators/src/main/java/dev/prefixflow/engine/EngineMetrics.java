@@ -7,13 +7,16 @@ package dev.prefixflow.engine;
  * @param prefixCacheHitRate cached prompt tokens / prompt tokens, at first admission
  * @param cachedTokens prompt tokens served from the prefix cache: the pool's hits and tier swap-ins
  * @param tierCachedTokens of {@code cachedTokens}, those swapped in from the evicted-block tier
+ * @param swappedOutBlocks blocks of preempted sequences copied out of the pool ({@link PreemptionMode#SWAP})
+ * @param swappedInTokens tokens of re-admitted preempted sequences swapped in instead of recomputed
  * @param computedTokens tokens the forward passes computed (prefill chunks, decodes, recomputes)
  * @param lastStepNanos duration of the latest step
  * @param stepNanos time in steps, summed; of it {@code forwardNanos} in the forward pass and {@code
  *     sampleNanos} in sampling, the rest in scheduling, block management and bookkeeping
  */
 public record EngineMetrics(int running, int waiting, double kvUsage, double prefixCacheHitRate, long preemptions,
-                            long promptTokens, long cachedTokens, long tierCachedTokens, long computedTokens, long generatedTokens,
+                            long promptTokens, long cachedTokens, long tierCachedTokens, long swappedOutBlocks,
+                            long swappedInTokens, long computedTokens, long generatedTokens,
                             long requestsFinished, long steps, long lastStepNanos, long stepNanos,
                             long forwardNanos, long sampleNanos) {
 

@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  *
  * <p>With a {@link BlockTier}, evicted cached blocks are kept there and swapped back in instead of
  * recomputed (bit for bit the same KV, so the same tokens). The tier is read only in {@link
- * #addRequest} and written only during {@link #step}.
+ * #addRequest} and written only during {@link #step}. It also backs {@link PreemptionMode#SWAP}.
  *
  * <p>Not thread-safe: one thread drives it.
  */
@@ -94,7 +94,7 @@ public final class LlmEngine {
         // Without a tier, evictions need not copy anything out of the pool.
         this.blocks = new BlockManager(config.numKvBlocks(), config.blockSize(), config.prefixCaching(),
                 tier == BlockTier.NONE ? EvictionListener.NONE : swapper);
-        this.scheduler = new Scheduler(blocks, swapper, config.maxNumSeqs(), config.maxNumBatchedTokens());
+        this.scheduler = new Scheduler(blocks, swapper, config);
         this.runner = new ModelRunner(model.model(), pool);
         this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(), config.numKvBlocks(),
                 config.blockSize());
@@ -231,7 +231,7 @@ public final class LlmEngine {
         return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting(), blocks.usage(),
                 scheduler.promptTokens() == 0 ? 0 : (double) scheduler.cachedTokens() / scheduler.promptTokens(),
                 scheduler.preemptions(), scheduler.promptTokens(), scheduler.cachedTokens(),
-                scheduler.tierCachedTokens(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
+                scheduler.tierCachedTokens(), swapper.swappedOutBlocks(), scheduler.swappedInTokens(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
                 stepNanos, forwardNanos, sampleNanos);
     }
 

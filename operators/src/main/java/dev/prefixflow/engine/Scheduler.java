@@ -23,9 +23,11 @@ import java.util.Set;
  * requests that share a prefix and arrive together hit the cache. Admission stops at the first
  * request that does not fit, to keep FCFS order.
  *
- * <p><b>Preemption by recompute.</b> When a decode finds the pool full, the newest running sequence
- * gives up its blocks and goes back to the front of the waiting queue with its generated tokens;
- * the decoding sequence may be that newest one itself.
+ * <p><b>Preemption.</b> When a decode finds the pool full, the newest running sequence gives up its
+ * blocks and goes back to the front of the waiting queue with its generated tokens; the decoding
+ * sequence may be that newest one itself. In {@link PreemptionMode#SWAP} (with a tier and prefix
+ * caching) it keeps its full blocks through {@link BlockSwapper#swapOut} and swaps in at
+ * re-admission those the pool evicted meanwhile; otherwise it recomputes them.
  *
  * <p><b>Tier hits.</b> Blocks a request fetched from the evicted-block tier when it was added (see
  * {@link BlockSwapper}) are swapped into the pool at its first admission and count as cached.
@@ -35,18 +37,23 @@ final class Scheduler {
     private final BlockSwapper swapper;
     private final int maxNumSeqs;
     private final int maxNumBatchedTokens;
+    /** Whether preempted sequences keep their blocks: SWAP mode, where blocks can be found by hash again. */
+    private final boolean swapPreempted;
     private final Deque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
     private long preemptions;
     private long promptTokens;
     private long cachedTokens;
     private long tierCachedTokens;
+    private long swappedInTokens;
 
-    Scheduler(BlockManager blocks, BlockSwapper swapper, int maxNumSeqs, int maxNumBatchedTokens) {
+    Scheduler(BlockManager blocks, BlockSwapper swapper, EngineConfig config) {
         this.blocks = blocks;
         this.swapper = swapper;
-        this.maxNumSeqs = maxNumSeqs;
-        this.maxNumBatchedTokens = maxNumBatchedTokens;
+        this.maxNumSeqs = config.maxNumSeqs();
+        this.maxNumBatchedTokens = config.maxNumBatchedTokens();
+        this.swapPreempted = config.preemptionMode() == PreemptionMode.SWAP && swapper.hasTier()
+                && blocks.prefixCachingEnabled();
     }
 
     void add(Sequence sequence) {
@@ -93,6 +100,8 @@ final class Scheduler {
                 promptTokens += s.promptLength;
                 cachedTokens += s.firstCachedTokens();
                 tierCachedTokens += s.firstTierTokens();
+            } else {
+                swappedInTokens += s.table().tierTokens();
             }
             running.add(s);
             budget -= addChunk(chunks, s, budget);
@@ -122,6 +131,9 @@ final class Scheduler {
 
     private void preempt(Sequence s) {
         running.remove(running.size() - 1);
+        if (swapPreempted) {
+            s.useTierBlocks(swapper.swapOut(s.table()));
+        }
         release(s);
         waiting.addFirst(s);
         preemptions++;
@@ -200,5 +212,10 @@ final class Scheduler {
     /** Of {@link #cachedTokens()}, those swapped in from the evicted-block tier. */
     long tierCachedTokens() {
         return tierCachedTokens;
+    }
+
+    /** Tokens of re-admitted preempted sequences swapped back in rather than recomputed. */
+    long swappedInTokens() {
+        return swappedInTokens;
     }
 }

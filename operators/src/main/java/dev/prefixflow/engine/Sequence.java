@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 /**
  * The growing token list of one request and where it stands: waiting (no blocks) or running (a
  * block table). After a preemption it waits again with its generated tokens kept; on re-admission
- * they are recomputed as part of its prompt, and sampling goes on at the same absolute positions.
+ * they are recomputed as part of its prompt (or, in {@link PreemptionMode#SWAP}, their full blocks
+ * swapped back in), and sampling goes on at the same absolute positions.
  */
 final class Sequence {
     final Request request;
@@ -35,7 +36,7 @@ final class Sequence {
     private int firstCachedTokens = -1;
     /** Of {@link #firstCachedTokens}, those swapped in from the tier. */
     private int firstTierTokens;
-    /** Blocks fetched from the tier when the request was added, until its first admission. */
+    /** Blocks fetched from the tier when the request was added, or kept at a swap preemption; until admission. */
     private BlockSwapper.TierBlocks tierBlocks;
     long firstScheduledNanos = -1;
     long firstTokenNanos = -1;
@@ -100,13 +101,13 @@ final class Sequence {
     boolean admit(BlockTable newTable) {
         table = newTable;
         admittedLength = length;
+        // Swapped in or not, the held copies are not needed any more: free the heap.
+        tierBlocks.release();
         if (firstCachedTokens >= 0) {
             return false;
         }
         firstCachedTokens = newTable.cachedTokens();
         firstTierTokens = newTable.tierTokens();
-        // Swapped in or not, the fetched copies are not needed any more: free the heap.
-        tierBlocks.release();
         return true;
     }
 

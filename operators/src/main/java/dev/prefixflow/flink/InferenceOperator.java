@@ -116,7 +116,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
                 : EngineConfig.defaultKvBlocks(model.config(), settings.maxNumSeqs(), settings.blockSize(),
                         platform.memoryInfo());
         EngineConfig config = new EngineConfig(settings.maxNumSeqs(), settings.maxNumBatchedTokens(),
-                settings.blockSize(), blocks, settings.prefixCaching());
+                settings.blockSize(), blocks, settings.prefixCaching(), settings.preemptionMode());
         engine = new LlmEngine(model, platform.attentionBackends().get(0), config,
                 LoraAdapters.load(settings.loraFiles(), model, platform), openTier(config), System::nanoTime);
         parser = new RequestParser(model.tokenizer(), model.config().contextLength());
