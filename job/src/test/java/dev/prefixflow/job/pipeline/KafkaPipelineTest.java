@@ -158,36 +158,43 @@ class KafkaPipelineTest {
         });
     }
 
-    /** Test (b): the TaskManager goes away after a checkpoint committed some results; the job restores. */
+    /**
+     * Test (b): the TaskManager goes away after a checkpoint committed some results, while requests
+     * are still to come; the job restores from the checkpoint. The source is unbounded so the second
+     * half of the requests arrives after the failure however fast the first half was served.
+     */
     @Test
     void everyRequestIsAnsweredOnceAcrossALostTaskManager(@InjectMiniCluster MiniCluster cluster) throws Exception {
         String name = "failing";
         createTopics(name);
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> first = new ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> second = new ArrayList<>();
         for (int i = 0; i < N; i++) {
-            records.add(new ProducerRecord<>(name + "-in", i % 2, bytes("req-" + i), bytes(lines.get("req-" + i))));
+            (i < N / 2 ? first : second).add(
+                    new ProducerRecord<>(name + "-in", i % 2, bytes("req-" + i), bytes(lines.get("req-" + i))));
         }
-        kafka.produce(records);
+        kafka.produce(first);
 
-        JobClient job = job(name).executeAsync("pipeline " + name);
+        JobClient job = job(name, false).executeAsync("pipeline " + name);
         // Results become visible to read_committed only when a checkpoint completes: seeing some
-        // (but not all) means the job has a completed checkpoint to restore and work still to do.
+        // means the job has a completed checkpoint to restore.
         int committedBefore = awaitSomeCommitted(name + "-out", job);
         cluster.terminateTaskManager(0).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         cluster.startTaskManager();
-        awaitFinished(job);
+        kafka.produce(second);
 
+        List<ConsumerRecord<byte[], byte[]>> results = kafka.readCommitted(name + "-out", N, TIMEOUT);
+        job.cancel().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         ArchivedExecutionGraph graph = cluster.getArchivedExecutionGraph(job.getJobID())
                 .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        assertEquals(JobStatus.FINISHED, graph.getState());
         int maxAttempt = 0;
         for (AccessExecutionVertex v : graph.getAllExecutionVertices()) {
             maxAttempt = Math.max(maxAttempt, v.getCurrentExecutionAttempt().getAttemptNumber());
         }
         assertTrue(maxAttempt >= 1, "the tasks were never restarted after the TaskManager was terminated");
-        assertTrue(committedBefore > 0 && committedBefore < N, "committed before the failure: " + committedBefore);
+        assertTrue(committedBefore > 0 && committedBefore <= N / 2, "committed before the failure: " + committedBefore);
 
-        assertAnswersMatchBatch(kafka.readCommitted(name + "-out", N, TIMEOUT));
+        assertAnswersMatchBatch(results);
     }
 
     /**
@@ -242,6 +249,11 @@ class KafkaPipelineTest {
     }
 
     private StreamExecutionEnvironment job(String name) {
+        return job(name, true);
+    }
+
+    /** @param bounded whether the source stops at the offsets current when the job starts */
+    private StreamExecutionEnvironment job(String name, boolean bounded) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
@@ -259,7 +271,7 @@ class KafkaPipelineTest {
                 List.of(Endpoint.parse(broker + name + "-out")), Endpoint.parse(broker + name + "-dead"),
                 new RequestDecoder.Routing(true, 16, 64),
                 new InferenceSettings(modelPath, null, 16, 256, 16, 0, true, 64, 0, Map.of()),
-                Map.of("group.id", name + "-group"), true);
+                Map.of("group.id", name + "-group"), bounded);
         Pipeline.build(env, spec);
         return env;
     }
@@ -380,9 +392,6 @@ class KafkaPipelineTest {
                     fail("no result committed within " + TIMEOUT);
                 }
             }
-        }
-        if (seen >= N) {
-            fail("all " + N + " results were committed before the failure could be injected");
         }
         return seen;
     }
