@@ -9,27 +9,14 @@ import jdk.incubator.vector.FloatVector;
  * mins, 128 bytes of nibbles); the few header values are decoded per super-block, which keeps the
  * weights at their stored size.
  */
-final class Q4_KWeight extends CpuWeight {
-
-    private static final int BLOCK_BYTES = 144;
-
-    private final byte[] blocks;
+final class Q4_KWeight extends SuperBlockWeight {
 
     Q4_KWeight(String name, int rows, int cols, byte[] blocks) {
-        super(name, GgmlType.Q4_K, rows, cols);
-        this.blocks = blocks;
+        super(name, GgmlType.Q4_K, rows, cols, blocks);
     }
 
     @Override
-    void decodeRow(int row, float[] dst, int off) {
-        int superBlocks = cols() / 256;
-        int p = row * superBlocks * BLOCK_BYTES;
-        for (int k = 0; k < superBlocks; k++, p += BLOCK_BYTES, off += 256) {
-            decodeBlock(p, dst, off);
-        }
-    }
-
-    private void decodeBlock(int p, float[] dst, int off) {
+    void decodeBlock(int p, float[] dst, int off) {
         float d = Half.toFloat(shortAt(p));
         float dmin = Half.toFloat(shortAt(p + 2));
         int scales = p + 4;
@@ -59,14 +46,5 @@ final class Q4_KWeight extends CpuWeight {
 
     private int min(int s, int j) {
         return j < 4 ? (blocks[s + j + 4] & 63) : ((blocks[s + j + 4] & 0xFF) >> 4) | (((blocks[s + j] & 0xFF) >> 6) << 4);
-    }
-
-    private short shortAt(int p) {
-        return (short) ((blocks[p] & 0xFF) | (blocks[p + 1] << 8));
-    }
-
-    @Override
-    long bytes() {
-        return blocks.length;
     }
 }

@@ -10,28 +10,15 @@ import jdk.incubator.vector.VectorOperators;
  * Q6_K weights kept as ggml's 210-byte super-blocks: 128 bytes of low nibbles, 64 of high 2-bit
  * pairs, 16 int8 scales, f16 d. Decoded as ggml's dequantize_row_q6_K: (d * scale) * (q - 32).
  */
-final class Q6_KWeight extends CpuWeight {
-
-    private static final int BLOCK_BYTES = 210;
-
-    private final byte[] blocks;
+final class Q6_KWeight extends SuperBlockWeight {
 
     Q6_KWeight(String name, int rows, int cols, byte[] blocks) {
-        super(name, GgmlType.Q6_K, rows, cols);
-        this.blocks = blocks;
+        super(name, GgmlType.Q6_K, rows, cols, blocks);
     }
 
     @Override
-    void decodeRow(int row, float[] dst, int off) {
-        int superBlocks = cols() / 256;
-        int p = row * superBlocks * BLOCK_BYTES;
-        for (int k = 0; k < superBlocks; k++, p += BLOCK_BYTES, off += 256) {
-            decodeBlock(p, dst, off);
-        }
-    }
-
-    private void decodeBlock(int p, float[] dst, int off) {
-        float d = Half.toFloat((short) ((blocks[p + 208] & 0xFF) | (blocks[p + 209] << 8)));
+    void decodeBlock(int p, float[] dst, int off) {
+        float d = Half.toFloat(shortAt(p + 208));
         for (int half = 0; half < 2; half++) {
             int ql = p + 64 * half;
             int qh = p + 128 + 32 * half;
@@ -50,10 +37,5 @@ final class Q6_KWeight extends CpuWeight {
                 }
             }
         }
-    }
-
-    @Override
-    long bytes() {
-        return blocks.length;
     }
 }
