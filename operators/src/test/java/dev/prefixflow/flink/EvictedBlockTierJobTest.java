@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,6 +57,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * other parallelisms: the tier's entries follow their keys, and the restored runs swap in (nearly)
  * as many prefix tokens as the uninterrupted run, with the same outputs.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class EvictedBlockTierJobTest {
     static final int PREFIXES = 12;
     static final int PREFIX_TOKENS = 64;
@@ -188,6 +191,13 @@ class EvictedBlockTierJobTest {
         @Override
         public void close() throws Exception {
             client.cancel().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            // Wait until every task has stopped: the gate is static, and a source still winding down
+            // would advance it under the next job.
+            try {
+                client.getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException cancelled) {
+                // the expected end of a cancelled job
+            }
             results.close();
         }
     }
