@@ -8,7 +8,7 @@ package dev.prefixflow.cpu;
  */
 final class MatMul {
 
-    private static final int ROWS = 4;
+    private static final int ROWS = RowGroups.ROWS;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final CpuThreadPool pool;
@@ -34,15 +34,17 @@ final class MatMul {
         Scratch s = SCRATCH.get();
         int rows = w.rows();
         int cols = w.cols();
+        // Chunks start at multiples of ROWS, so every group here is a whole RowGroups group.
         for (int r = from; r < to; r += ROWS) {
-            // A short last group repeats its last row: the extra results are equal and written twice.
-            int last = Math.min(r + ROWS, to) - 1;
-            int r1 = Math.min(r + 1, last), r2 = Math.min(r + 2, last), r3 = Math.min(r + 3, last);
+            int count = Math.min(ROWS, to - r);
             if (n == 1 && w instanceof RowDot direct) {
-                direct.dot4(r, r1, r2, r3, x, 0, s.res, s.lanes);
-                store(out, 0, rows, r, r1, r2, r3, s.res, 0);
+                direct.dot4(r / ROWS, x, 0, s.res, s.lanes);
+                store(out, 0, rows, r, count, s.res, 0);
                 continue;
             }
+            // A short last group repeats its last row: the extra results are computed and dropped.
+            int last = r + count - 1;
+            int r1 = Math.min(r + 1, last), r2 = Math.min(r + 2, last), r3 = Math.min(r + 3, last);
             float[] src;
             int base;
             if (w instanceof F32Weight f) {
@@ -62,23 +64,19 @@ final class MatMul {
                 FloatTiles.dot4x4(src, w0, w1, w2, w3, x, x0, x0 + cols, x0 + 2 * cols, x0 + 3 * cols, cols,
                         s.res, s.lanes);
                 for (int tt = 0; tt < 4; tt++) {
-                    store(out, t + tt, rows, r, r1, r2, r3, s.res, 4 * tt);
+                    store(out, t + tt, rows, r, count, s.res, 4 * tt);
                 }
             }
             for (; t < n; t++) {
                 FloatTiles.dot4x1(src, w0, w1, w2, w3, x, t * cols, cols, s.res, s.lanes);
-                store(out, t, rows, r, r1, r2, r3, s.res, 0);
+                store(out, t, rows, r, count, s.res, 0);
             }
         }
     }
 
-    private static void store(float[] out, int token, int rows, int r0, int r1, int r2, int r3, float[] res,
-                              int at) {
-        int o = token * rows;
-        out[o + r0] = res[at];
-        out[o + r1] = res[at + 1];
-        out[o + r2] = res[at + 2];
-        out[o + r3] = res[at + 3];
+    /** out[token][r0 + k] = res[at + k] for the group's first {@code count} rows. */
+    private static void store(float[] out, int token, int rows, int r0, int count, float[] res, int at) {
+        System.arraycopy(res, at, out, token * rows + r0, count);
     }
 
     /** Per-thread buffers, so the hot loop allocates nothing. */

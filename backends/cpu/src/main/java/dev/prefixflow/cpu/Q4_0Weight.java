@@ -4,8 +4,8 @@ import dev.prefixflow.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Q4_0 weights repacked into one array of packed nibbles (16 bytes a block: element j in the low
- * nibble of byte j, element 16 + j in its high nibble) and one of float block scales.
+ * Q4_0 weights repacked into packed nibbles (16 bytes a block: element j in the low nibble of byte
+ * j, element 16 + j in its high nibble) and float block scales, in {@link RowGroups} order.
  */
 final class Q4_0Weight extends CpuWeight implements RowDot {
 
@@ -31,38 +31,34 @@ final class Q4_0Weight extends CpuWeight implements RowDot {
 
     @Override
     void decodeRow(int row, float[] dst, int off) {
-        int cols = cols();
-        int q = row * (cols / 2);
-        int s = row * (cols / 32);
-        for (int i = 0; i < cols; i += 32, q += 16) {
-            FloatVector d = scale(s++);
+        int s = RowGroups.blockIndex(row, 0, cols() / 32);
+        for (int i = 0; i < cols(); i += 32, s += RowGroups.ROWS) {
+            FloatVector d = scale(s);
             for (int j = 0; j < 16; j += L) {
-                weights(q + j, false, d).intoArray(dst, off + i + j);
+                weights(16 * s + j, false, d).intoArray(dst, off + i + j);
             }
             for (int j = 0; j < 16; j += L) {
-                weights(q + j, true, d).intoArray(dst, off + i + 16 + j);
+                weights(16 * s + j, true, d).intoArray(dst, off + i + 16 + j);
             }
         }
     }
 
     @Override
-    public void dot4(int r0, int r1, int r2, int r3, float[] x, int xOff, float[] res, float[] lanes) {
+    public void dot4(int group, float[] x, int xOff, float[] res, float[] lanes) {
         int cols = cols();
-        int blocks = cols / 32;
-        int q0 = r0 * (cols / 2), q1 = r1 * (cols / 2), q2 = r2 * (cols / 2), q3 = r3 * (cols / 2);
-        int s0 = r0 * blocks, s1 = r1 * blocks, s2 = r2 * blocks, s3 = r3 * blocks;
+        int s = RowGroups.blockIndex(group * RowGroups.ROWS, 0, cols / 32);
         FloatVector a0 = FloatVector.zero(Vectors.F), a1 = a0, a2 = a0, a3 = a0;
-        for (int i = 0, b = 0; i < cols; i += 32, b++) {
-            FloatVector d0 = scale(s0 + b), d1 = scale(s1 + b), d2 = scale(s2 + b), d3 = scale(s3 + b);
-            int p = b * 16;
+        for (int i = 0; i < cols; i += 32, s += RowGroups.ROWS) {
+            int q = 16 * s;
+            FloatVector d0 = scale(s), d1 = scale(s + 1), d2 = scale(s + 2), d3 = scale(s + 3);
             for (int h = 0; h < 2; h++) {
                 boolean high = h == 1;
                 for (int j = 0; j < 16; j += L) {
                     FloatVector t = FloatVector.fromArray(Vectors.F, x, xOff + i + 16 * h + j);
-                    a0 = weights(q0 + p + j, high, d0).fma(t, a0);
-                    a1 = weights(q1 + p + j, high, d1).fma(t, a1);
-                    a2 = weights(q2 + p + j, high, d2).fma(t, a2);
-                    a3 = weights(q3 + p + j, high, d3).fma(t, a3);
+                    a0 = weights(q + j, high, d0).fma(t, a0);
+                    a1 = weights(q + 16 + j, high, d1).fma(t, a1);
+                    a2 = weights(q + 32 + j, high, d2).fma(t, a2);
+                    a3 = weights(q + 48 + j, high, d3).fma(t, a3);
                 }
             }
         }

@@ -7,6 +7,9 @@ package dev.prefixflow.cpu;
  */
 interface RowDot {
 
-    /** res[k] = dot(row rk, x[xOff ...]) for k = 0..3. */
-    void dot4(int r0, int r1, int r2, int r3, float[] x, int xOff, float[] res, float[] lanes);
+    /**
+     * res[k] = dot(row 4 * group + k, x[xOff ...]) for k = 0..3; rows past the last are padding
+     * and their results are to be ignored.
+     */
+    void dot4(int group, float[] x, int xOff, float[] res, float[] lanes);
 }

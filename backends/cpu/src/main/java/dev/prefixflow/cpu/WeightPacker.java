@@ -1,7 +1,6 @@
 package dev.prefixflow.cpu;
 
 import dev.prefixflow.gguf.GgmlType;
-import dev.prefixflow.gguf.Half;
 import dev.prefixflow.gguf.TensorData;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,22 +30,12 @@ final class WeightPacker {
             case F16 -> new F16Weight(t.name(), rows, cols, shorts(b, elements));
             case BF16 -> new Bf16Weight(t.name(), rows, cols, shorts(b, elements));
             case Q8_0 -> {
-                byte[] quants = new byte[elements];
-                float[] scales = new float[elements / 32];
-                for (int k = 0; k < scales.length; k++) {
-                    scales[k] = Half.toFloat(b.getShort(k * 34));
-                    b.get(k * 34 + 2, quants, k * 32, 32);
-                }
-                yield new Q8_0Weight(t.name(), rows, cols, quants, scales);
+                RowGroups.Unpacked u = RowGroups.unpack(b, rows, cols, 32, paddedLength(t));
+                yield new Q8_0Weight(t.name(), rows, cols, u.quants(), u.scales());
             }
             case Q4_0 -> {
-                byte[] quants = new byte[elements / 2];
-                float[] scales = new float[elements / 32];
-                for (int k = 0; k < scales.length; k++) {
-                    scales[k] = Half.toFloat(b.getShort(k * 18));
-                    b.get(k * 18 + 2, quants, k * 16, 16);
-                }
-                yield new Q4_0Weight(t.name(), rows, cols, quants, scales);
+                RowGroups.Unpacked u = RowGroups.unpack(b, rows, cols, 16, paddedLength(t));
+                yield new Q4_0Weight(t.name(), rows, cols, u.quants(), u.scales());
             }
             case Q4_K -> new Q4_KWeight(t.name(), rows, cols, raw(t, b));
             case Q6_K -> new Q6_KWeight(t.name(), rows, cols, raw(t, b));
@@ -65,6 +54,11 @@ final class WeightPacker {
         byte[] data = new byte[arrayLength(t, t.type().byteSize(t.elements()))];
         b.get(0, data);
         return data;
+    }
+
+    /** Elements of the tensor padded to whole row groups. */
+    private static int paddedLength(TensorData t) {
+        return arrayLength(t, (long) RowGroups.groups(t.rows()) * RowGroups.ROWS * t.cols());
     }
 
     // Java arrays hold at most Integer.MAX_VALUE - 8 elements on HotSpot.
