@@ -27,12 +27,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Single-sequence prefill and decode speed of a model, against the machine's memory bandwidth; or,
- * with {@code --tokenizer}, its tokenizer's encode speed.
+ * Single-sequence prefill and decode speed of a model, against the machine's memory bandwidth and
+ * compute peak; or, with {@code --tokenizer}, its tokenizer's encode speed.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure single-sequence prefill and decode tokens/s and decode's share of memory bandwidth,"
-                + " or with --tokenizer the tokenizer's encode MB/s.")
+        description = "Measure single-sequence prefill and decode tokens/s, decode's share of memory bandwidth and"
+                + " prefill's share of the compute peak, or with --tokenizer the tokenizer's encode MB/s.")
 final class BenchCommand implements Callable<Integer> {
 
     /** System property sizing the CPU platform's thread pool (read when the platform first starts). */
@@ -40,7 +40,8 @@ final class BenchCommand implements Callable<Integer> {
     /** Far larger than any CPU cache, so the bandwidth is DRAM's. */
     private static final long BANDWIDTH_BYTES = 1L << 30;
     private static final int WARMUP_PROMPT = 64;
-    private static final int WARMUP_DECODE = 4;
+    /** So that C2 has compiled the decode path before the timed steps, which would share the cores with it. */
+    private static final int WARMUP_DECODE = 16;
     /** Tokenizer corpora are at least this long, so that one encode runs for a while. */
     private static final int TOKENIZER_CORPUS_CHARS = 4 << 20;
 
@@ -72,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", defaultValue = "512", description = "Prompt length (default: ${DEFAULT-VALUE}).")
     int promptTokens;
 
-    @Option(names = "--decode-tokens", defaultValue = "32", description = "Decode steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--decode-tokens", defaultValue = "64", description = "Decode steps (default: ${DEFAULT-VALUE}).")
     int decodeTokens;
 
     @Option(names = "--threads", description = "CPU threads (default: available processors).")
@@ -120,21 +121,23 @@ final class BenchCommand implements Callable<Integer> {
             return benchEngine(path, err);
         }
         // Measured before the model is loaded, so its arrays do not compete with the weights for memory.
-        err.println("measuring memory bandwidth ...");
+        err.println("measuring memory bandwidth and compute peak ...");
         err.flush();
         double bandwidth = MemoryBandwidth.streamingReadGBps(BANDWIDTH_BYTES, threadCount);
         Platform platform = Platforms.select(null);
+        double peakFlops = platform.measurePeakFlops();
         BenchReport report;
         try (LoadedModel model = ModelLoader.load(path, platform)) {
-            DecodeTraffic traffic = DecodeTraffic.of(model.file());
+            TokenCost cost = TokenCost.of(model.file());
+            // Room for the warm-up too, whose decode steps may outnumber the timed ones.
             ThroughputRun run = new ThroughputRun(model.model(), platform.attentionBackends().get(0),
-                    promptTokens + decodeTokens);
+                    promptTokens + Math.max(decodeTokens, WARMUP_DECODE));
             err.printf("running %d prompt tokens and %d decode steps ...%n", promptTokens, decodeTokens);
             err.flush();
             ThroughputRun.Timing timing = run.measure(prompt(model.config().vocabSize()), decodeTokens,
                     WARMUP_PROMPT, WARMUP_DECODE);
-            report = new BenchReport(path.getFileName().toString(), traffic.mainType().name(), platform.name(),
-                    threadCount, traffic.bytesPerToken(), timing, bandwidth);
+            report = new BenchReport(path.getFileName().toString(), platform.name(), threadCount, cost, timing,
+                    bandwidth, peakFlops);
             SwapInTiming.Result swap = SwapInTiming.measure(model, platform.attentionBackends().get(0),
                     prompt(model.config().vocabSize()));
             err.printf("evicted-block tier: swap-in of one block (%d bytes) %.3f ms, prefill of its 16 tokens "
@@ -149,6 +152,9 @@ final class BenchCommand implements Callable<Integer> {
 
     private int benchEngine(Path path, PrintWriter err) throws IOException {
         Platform platform = Platforms.select(null);
+        err.println("measuring compute peak ...");
+        err.flush();
+        double peakFlops = platform.measurePeakFlops();
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel model = ModelLoader.load(path, platform)) {
             AttentionBackend attention = platform.attentionBackends().get(0);
@@ -164,6 +170,12 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  max_num_seqs %2d  %8.1f generated tokens/s  (%5.2f x max_num_seqs 1)  "
                         + "scheduler+block manager %4.1f%% of step time%n", p.maxNumSeqs(), p.tokensPerSecond(),
                         p.tokensPerSecond() / single, 100 * p.overheadShare());
+            }
+            if (Double.isFinite(peakFlops)) {
+                // Every generated token costs at least a decode token's FLOPs, however the steps are batched.
+                double bound = peakFlops / TokenCost.of(model.file()).decodeFlopsPerToken();
+                out.printf(Locale.ROOT, "  bound: at 100 %% of the %.1f GFLOP/s peak a batched step yields at most "
+                        + "%.1f tokens/s = %.1f x max_num_seqs 1%n", peakFlops / 1e9, bound, bound / single);
             }
             for (EngineBenchmark.PrefixCachePoint p : r.prefixCaching()) {
                 out.printf(Locale.ROOT, "  shared %d-token prefix, prefix caching %-3s  %7.2f s  %7d computed tokens  "

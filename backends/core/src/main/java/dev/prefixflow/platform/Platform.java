@@ -26,6 +26,15 @@ public interface Platform {
     /** Attention backends, preferred first. */
     List<AttentionBackend> attentionBackends();
 
+    /**
+     * Measured FP32 multiply-add throughput, in FLOP/s, of this platform's compute units with all of
+     * its kernel threads; NaN where the platform cannot tell. Runs for a second or so, so call it
+     * outside timed work.
+     */
+    default double measurePeakFlops() {
+        return Double.NaN;
+    }
+
     default LayerHook layerHook() {
         return LayerHook.NONE;
     }

@@ -20,12 +20,13 @@ public final class CpuPlatform implements Platform {
                     GgmlType.Q6_K),
             true, true, false, true);
 
+    private final CpuThreadPool pool;
     private final CpuKernels kernels;
     private final List<AttentionBackend> attentionBackends;
 
     /** The constructor {@link java.util.ServiceLoader} calls. */
     public CpuPlatform() {
-        CpuThreadPool pool = CpuThreadPool.shared();
+        this.pool = CpuThreadPool.shared();
         this.kernels = new CpuKernels(pool);
         this.attentionBackends = List.of(new CpuAttentionBackend(pool));
     }
@@ -59,6 +60,12 @@ public final class CpuPlatform implements Platform {
         Runtime rt = Runtime.getRuntime();
         long used = rt.totalMemory() - rt.freeMemory();
         return new MemoryInfo(rt.maxMemory(), rt.maxMemory() - used);
+    }
+
+    /** One thread per pool thread, each on its own multiply-add chains. */
+    @Override
+    public double measurePeakFlops() {
+        return FmaPeak.flopsPerSecond(pool.threads());
     }
 
     @Override

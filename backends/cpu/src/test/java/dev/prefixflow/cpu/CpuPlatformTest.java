@@ -37,4 +37,11 @@ class CpuPlatformTest {
         assertEquals(Runtime.getRuntime().maxMemory(), m.totalBytes());
         assertTrue(m.availableBytes() > 0 && m.availableBytes() <= m.totalBytes());
     }
+
+    /** Only a sanity bound: any machine with the Vector API does far more than one GFLOP/s. */
+    @Test
+    void measuresAMultiplyAddPeak() {
+        double flops = new CpuPlatform().measurePeakFlops();
+        assertTrue(Double.isFinite(flops) && flops > 1e9, "peak " + flops + " FLOP/s");
+    }
 }
