@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Causal attention over one layer's paged K/V, one (query token, head) pair at a time. A pair's
+ * Causal attention over one layer's paged K/V, one query token and KV head at a time. A query's
  * float operations depend only on its position and the cache, never on how many tokens came in the
  * call, so chunked and whole prefill agree bit for bit.
  */
@@ -29,66 +29,120 @@ final class PagedAttention {
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException(heads + " query heads cannot share " + kvHeads + " KV heads evenly");
         }
-        int headDim = spec.headDim();
-        long work = 2L * n * heads * (firstPosition + n) * headDim;
-        pool.parallelFor(n * heads, 1, work, (from, to) -> {
+        int group = heads / kvHeads;
+        long work = 2L * n * heads * (firstPosition + n) * spec.headDim();
+        pool.parallelFor(n * kvHeads, 1, work, (from, to) -> {
             Scratch s = SCRATCH.get();
-            for (int pair = from; pair < to; pair++) {
-                int i = pair / heads;
-                int h = pair % heads;
-                int row = (rowOffset + i) * heads * headDim + h * headDim;
-                one(keys, values, q, out, row, firstPosition + i, (h / (heads / kvHeads)) * headDim, blockTable,
+            for (int item = from; item < to; item++) {
+                int i = item / kvHeads;
+                int kvHead = item % kvHeads;
+                int firstRow = ((rowOffset + i) * heads + kvHead * group) * spec.headDim();
+                group(keys, values, q, out, firstRow, group, firstPosition + i, kvHead * spec.headDim(), blockTable,
                         scale, s);
             }
         });
     }
 
-    /** Attention of the query at q[row ...] (position pos) over KV head columns kvCol.. of positions 0..pos. */
-    private void one(float[] keys, float[] values, float[] q, float[] out, int row, int pos, int kvCol,
-                     int[] blockTable, float scale, Scratch s) {
+    /**
+     * Attention of the {@code group} query heads that share one KV head (rows firstRow.. of q, one
+     * head after the other, at position pos) over KV head columns kvCol.. of positions 0..pos. The
+     * vector loops are kept one level deep in small methods: in deeper loop nests C2 kept the
+     * vectors as heap objects and ran several times slower.
+     */
+    private void group(float[] keys, float[] values, float[] q, float[] out, int firstRow, int group, int pos,
+                       int kvCol, int[] blockTable, float scale, Scratch s) {
         int headDim = spec.headDim();
-        int kvDim = spec.kvDim();
-        int blockSize = spec.blockSize();
         int len = pos + 1;
-        float[] scores = s.scores(len);
-        int end = headDim - headDim % L;
-        float max = Float.NEGATIVE_INFINITY;
+        int[] rows = s.rows(len);
+        int blockSize = spec.blockSize();
         for (int p = 0; p < len; p++) {
-            int k = (blockTable[p / blockSize] * blockSize + p % blockSize) * kvDim + kvCol;
-            FloatVector acc = FloatVector.zero(F);
-            for (int d = 0; d < end; d += L) {
-                acc = FloatVector.fromArray(F, q, row + d).fma(FloatVector.fromArray(F, keys, k + d), acc);
+            rows[p] = (blockTable[p / blockSize] * blockSize + p % blockSize) * spec.kvDim() + kvCol;
+        }
+        float[] scores = s.scores(group * len);
+        for (int j = 0; j < group; j++) {
+            int row = firstRow + j * headDim;
+            for (int p = 0; p < len; p++) {
+                scores[j * len + p] = dot(q, row, keys, rows[p], headDim, s.lanes) * scale;
             }
-            float score = FloatTiles.finish(acc, q, row, keys, k, end, headDim, s.lanes) * scale;
-            scores[p] = score;
-            max = Math.max(max, score);
+            softmax(scores, j * len, len);
+        }
+        // The query rows are fully used above, so out may be the same array as q.
+        int end = headDim - headDim % L;
+        for (int j = 0; j < group; j++) {
+            int row = firstRow + j * headDim;
+            int d = 0;
+            for (; d + 4 * L <= end; d += 4 * L) {
+                weightedSum4(values, rows, d, scores, j * len, len, out, row + d);
+            }
+            for (; d < headDim; d++) {
+                float a = 0;
+                for (int p = 0; p < len; p++) {
+                    a = Math.fma(scores[j * len + p], values[rows[p] + d], a);
+                }
+                out[row + d] = a;
+            }
+        }
+    }
+
+    /** q[qOff ...] . k[kOff ...] over headDim values: one vector accumulator, then its lanes in order. */
+    private static float dot(float[] q, int qOff, float[] k, int kOff, int headDim, float[] lanes) {
+        int end = headDim - headDim % L;
+        FloatVector acc = FloatVector.zero(F);
+        for (int d = 0; d < end; d += L) {
+            acc = FloatVector.fromArray(F, q, qOff + d).fma(FloatVector.fromArray(F, k, kOff + d), acc);
+        }
+        return FloatTiles.finish(acc, q, qOff, k, kOff, end, headDim, lanes);
+    }
+
+    /**
+     * out[o + i] = sum over p of w[wOff + p] * values[rows[p] + d + i] for i below 4L: one fma per
+     * position, in position order, in registers.
+     */
+    private static void weightedSum4(float[] values, int[] rows, int d, float[] w, int wOff, int len, float[] out,
+                                     int o) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int p = 0; p < len; p++) {
+            int v = rows[p] + d;
+            FloatVector weight = FloatVector.broadcast(F, w[wOff + p]);
+            a0 = weight.fma(FloatVector.fromArray(F, values, v), a0);
+            a1 = weight.fma(FloatVector.fromArray(F, values, v + L), a1);
+            a2 = weight.fma(FloatVector.fromArray(F, values, v + 2 * L), a2);
+            a3 = weight.fma(FloatVector.fromArray(F, values, v + 3 * L), a3);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + L);
+        a2.intoArray(out, o + 2 * L);
+        a3.intoArray(out, o + 3 * L);
+    }
+
+    /** Turns scores[from ... from + len) into attention weights. */
+    private static void softmax(float[] scores, int from, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = from; p < from + len; p++) {
+            max = Math.max(max, scores[p]);
         }
         float sum = 0;
-        for (int p = 0; p < len; p++) {
+        for (int p = from; p < from + len; p++) {
             float e = (float) Math.exp(scores[p] - max);
             scores[p] = e;
             sum += e;
         }
-        // The query row is fully used above, so out may be the same array as q.
-        for (int d = 0; d < headDim; d++) {
-            out[row + d] = 0;
-        }
-        for (int p = 0; p < len; p++) {
-            float weight = scores[p] / sum;
-            int v = (blockTable[p / blockSize] * blockSize + p % blockSize) * kvDim + kvCol;
-            for (int d = 0; d < end; d += L) {
-                FloatVector.broadcast(F, weight).fma(FloatVector.fromArray(F, values, v + d),
-                        FloatVector.fromArray(F, out, row + d)).intoArray(out, row + d);
-            }
-            for (int d = end; d < headDim; d++) {
-                out[row + d] = Math.fma(weight, values[v + d], out[row + d]);
-            }
+        for (int p = from; p < from + len; p++) {
+            scores[p] = scores[p] / sum;
         }
     }
 
     private static final class Scratch {
         final float[] lanes = new float[L];
         private float[] scores = new float[0];
+        private int[] rows = new int[0];
+
+        int[] rows(int size) {
+            if (rows.length < size) {
+                rows = new int[Math.max(size, 2 * rows.length)];
+            }
+            return rows;
+        }
 
         float[] scores(int size) {
             if (scores.length < size) {
