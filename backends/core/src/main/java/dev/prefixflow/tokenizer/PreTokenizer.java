@@ -12,31 +12,32 @@ import java.util.stream.Collectors;
 enum PreTokenizer {
 
     /** {@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+}. */
-    GPT2("gpt-2") {
+    GPT2("gpt-2", "phi-2") {
         @Override
         int end(PreTokenScanner scanner, int start) {
             return scanner.gpt2End(start);
         }
     },
     /** Llama 3: {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+}. */
-    LLAMA3("llama-bpe") {
+    LLAMA3("llama-bpe", "llama3", "llama-v3", "falcon3") {
         @Override
         int end(PreTokenScanner scanner, int start) {
             return scanner.llama3End(start, 3);
         }
     },
     /** Qwen2: Llama 3's rules with single digits ({@code \p{N}} for {@code \p{N}{1,3}}). */
-    QWEN2("qwen2") {
+    QWEN2("qwen2", "deepseek-r1-qwen") {
         @Override
         int end(PreTokenScanner scanner, int start) {
             return scanner.llama3End(start, 1);
         }
     };
 
-    private final String ggufName;
+    /** The names converters write for this split, as llama.cpp groups them; the first is its own. */
+    private final List<String> ggufNames;
 
-    PreTokenizer(String ggufName) {
-        this.ggufName = ggufName;
+    PreTokenizer(String... ggufNames) {
+        this.ggufNames = List.of(ggufNames);
     }
 
     /** Where the pre-token that starts at {@code start} ends. */
@@ -48,12 +49,12 @@ enum PreTokenizer {
             return GPT2;
         }
         for (PreTokenizer p : values()) {
-            if (p.ggufName.equals(name)) {
+            if (p.ggufNames.contains(name)) {
                 return p;
             }
         }
         throw new IllegalArgumentException("unsupported pre-tokenizer '" + name + "' (tokenizer.ggml.pre; supported: "
-                + Arrays.stream(values()).map(p -> p.ggufName).collect(Collectors.joining(", ")) + ")");
+                + Arrays.stream(values()).flatMap(p -> p.ggufNames.stream()).collect(Collectors.joining(", ")) + ")");
     }
 
     /** The pre-tokens of {@code text}, in order; together they are the text. */

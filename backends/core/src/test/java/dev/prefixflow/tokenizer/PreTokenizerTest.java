@@ -127,8 +127,15 @@ class PreTokenizerTest {
         assertSame(GPT2, PreTokenizer.forName("gpt-2"));
         assertSame(LLAMA3, PreTokenizer.forName("llama-bpe"));
         assertSame(QWEN2, PreTokenizer.forName("qwen2"));
+        // The other names llama.cpp's loader gives the same splits.
+        assertSame(GPT2, PreTokenizer.forName("phi-2"));
+        for (String alias : List.of("llama3", "llama-v3", "falcon3")) {
+            assertSame(LLAMA3, PreTokenizer.forName(alias), alias);
+        }
+        assertSame(QWEN2, PreTokenizer.forName("deepseek-r1-qwen"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PreTokenizer.forName("falcon"));
-        assertEquals("unsupported pre-tokenizer 'falcon' (tokenizer.ggml.pre; supported: gpt-2, llama-bpe, qwen2)",
+        assertEquals("unsupported pre-tokenizer 'falcon' (tokenizer.ggml.pre; supported: "
+                + "gpt-2, phi-2, llama-bpe, llama3, llama-v3, falcon3, qwen2, deepseek-r1-qwen)",
                 e.getMessage());
     }
 }

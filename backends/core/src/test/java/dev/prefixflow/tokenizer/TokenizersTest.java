@@ -29,7 +29,8 @@ class TokenizersTest {
     void unknownPreTokenizerIsRejectedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Tokenizers.fromVocabulary("gpt2", ByteLevelVocabularies.of("deepseek-coder", false)));
-        assertEquals("unsupported pre-tokenizer 'deepseek-coder' (tokenizer.ggml.pre; supported: gpt-2, llama-bpe, qwen2)",
+        assertEquals("unsupported pre-tokenizer 'deepseek-coder' (tokenizer.ggml.pre; supported: "
+                + "gpt-2, phi-2, llama-bpe, llama3, llama-v3, falcon3, qwen2, deepseek-r1-qwen)",
                 e.getMessage());
     }
 
