@@ -33,6 +33,15 @@ final class ByteLevelAlphabet {
         return String.valueOf(BYTE_TO_CHAR[b]);
     }
 
+    /** The token string that stands for {@code bytes}. */
+    static String stringOf(byte[] bytes) {
+        char[] chars = new char[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            chars[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
+        }
+        return new String(chars);
+    }
+
     /**
      * The bytes a token string stands for. A character outside the alphabet (seen in hand-added
      * tokens of some vocabularies) stands for its own UTF-8 bytes rather than failing the model.

@@ -22,6 +22,8 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
 
     private final PreTokenizer preTokenizer;
     private final BpeMerger merger;
+    /** Normal tokens by their string, for pre-tokenizers that take a whole token before merging. */
+    private final Map<String, Integer> normalTokens;
     /** Per token, the bytes it decodes to. */
     private final byte[][] text;
     /** Pre-token to ids: prose repeats its words, and a hit skips all merging. */
@@ -32,7 +34,7 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         this.preTokenizer = PreTokenizer.forName(vocabulary.preTokenizer());
         int size = vocabulary.size();
         text = new byte[size][];
-        Map<String, Integer> normalTokens = new HashMap<>(size * 2);
+        normalTokens = new HashMap<>(size * 2);
         for (int id = 0; id < size; id++) {
             String token = vocabulary.tokens()[id];
             switch (vocabulary.tokenTypes()[id]) {
@@ -77,17 +79,27 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
 
     private int[] pieceIds(String piece) {
         if (piece.length() > CACHED_LENGTH) {
-            return merger.merge(piece);
+            return tokenize(piece);
         }
         int[] ids = cache.get(piece);
         if (ids == null) {
-            ids = merger.merge(piece);
+            ids = tokenize(piece);
             if (cache.size() >= CACHE_ENTRIES) {
                 cache.clear();
             }
             cache.put(piece, ids);
         }
         return ids;
+    }
+
+    private int[] tokenize(String piece) {
+        if (preTokenizer.wholeTokensFirst()) {
+            Integer whole = normalTokens.get(ByteLevelAlphabet.stringOf(piece.getBytes(StandardCharsets.UTF_8)));
+            if (whole != null) {
+                return new int[] {whole};
+            }
+        }
+        return merger.merge(piece);
     }
 
     @Override

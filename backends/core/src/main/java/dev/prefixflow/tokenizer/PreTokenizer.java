@@ -24,6 +24,11 @@ enum PreTokenizer {
         int end(PreTokenScanner scanner, int start) {
             return scanner.llama3End(start, 3);
         }
+
+        @Override
+        boolean wholeTokensFirst() {
+            return true;
+        }
     },
     /** Qwen2: Llama 3's rules with single digits ({@code \p{N}} for {@code \p{N}{1,3}}). */
     QWEN2("qwen2", "deepseek-r1-qwen") {
@@ -42,6 +47,14 @@ enum PreTokenizer {
 
     /** Where the pre-token that starts at {@code start} ends. */
     abstract int end(PreTokenScanner scanner, int start);
+
+    /**
+     * Whether a pre-token that is itself a token is taken whole, before any merging: Llama 3's
+     * tiktoken encoder does this, and llama.cpp follows it (its ignore_merges) for this split only.
+     */
+    boolean wholeTokensFirst() {
+        return false;
+    }
 
     /** The pre-tokenizer named {@code name} in GGUF metadata; absent means GPT-2's, as in llama.cpp. */
     static PreTokenizer forName(String name) {

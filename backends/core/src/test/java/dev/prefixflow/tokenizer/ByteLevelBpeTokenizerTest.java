@@ -93,4 +93,15 @@ class ByteLevelBpeTokenizerTest {
         assertEquals("", decoder.next(herb[0]));
         assertEquals("\uFFFD", decoder.flush());
     }
+
+    @Test
+    void llama3TakesAPreTokenThatIsATokenWholeAndGpt2MergesIt() {
+        // "abc" is a token, but merging by rank reaches only "ab" + "c": "a b" outranks "b c".
+        String[] merges = {"a b", "b c", "a bc"};
+        Tokenizer llama3 = new ByteLevelBpeTokenizer(ByteLevelVocabularies.of("llama-bpe", false, merges));
+        Tokenizer gpt2 = new ByteLevelBpeTokenizer(ByteLevelVocabularies.of("gpt-2", false, merges));
+        assertArrayEquals(new int[] {258}, llama3.encode("abc", false));
+        assertArrayEquals(new int[] {256, 'c'}, gpt2.encode("abc", false));
+        assertEquals("abc", llama3.decode(llama3.encode("abc", false)));
+    }
 }
