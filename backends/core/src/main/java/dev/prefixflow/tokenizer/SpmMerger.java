@@ -5,12 +5,17 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * SentencePiece BPE as llama.cpp's {@code llm_tokenizer_spm} does it: split into code points, then
  * repeatedly merge the adjacent pair whose concatenation is the best-scoring token (ties: leftmost).
  * A heap of candidate pairs over a linked list of live symbols keeps this O(n log n); symbols that
  * are no token at the end fall back to one byte token per UTF-8 byte.
+ *
+ * <p>When no token has a space mark right after another character, no merge can join the text
+ * before a word's space mark to the text from it on, so each word is merged on its own, with the
+ * same result, and a word seen before is looked up: prose repeats its words.
  */
 final class SpmMerger {
 
@@ -20,10 +25,18 @@ final class SpmMerger {
             ? Float.compare(b.score, a.score)
             : Integer.compare(a.left, b.left);
 
+    private static final char SPACE_MARK = '\u2581';
+    /** Words longer than this are rare and would bloat the cache. */
+    private static final int CACHED_LENGTH = 32;
+    /** Entries at which the cache starts over, bounding its memory on unbounded input. */
+    private static final int CACHE_ENTRIES = 1 << 17;
+
     private final Map<String, Integer> tokenIds;
     private final float[] scores;
     private final int[] byteTokens;
     private final int unkId;
+    private final boolean wordsAreIndependent;
+    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     /**
      * @param tokenIds the tokens that may be matched from text
@@ -34,10 +47,56 @@ final class SpmMerger {
         this.scores = scores;
         this.byteTokens = byteTokens;
         this.unkId = unkId;
+        this.wordsAreIndependent = tokenIds.keySet().stream().noneMatch(SpmMerger::hasInnerWordStart);
+    }
+
+    /** Whether a space mark follows another character in {@code token}: a merge across words. */
+    private static boolean hasInnerWordStart(String token) {
+        for (int i = 1; i < token.length(); i++) {
+            if (token.charAt(i) == SPACE_MARK && token.charAt(i - 1) != SPACE_MARK) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Tokenizes already normalized text. */
     int[] tokenize(String text) {
+        if (!wordsAreIndependent) {
+            return merge(text);
+        }
+        int[] out = new int[text.length() / 3 + 1];
+        int size = 0;
+        for (int from = 0; from < text.length(); ) {
+            int to = from + 1;
+            while (to < text.length() && !(text.charAt(to) == SPACE_MARK && text.charAt(to - 1) != SPACE_MARK)) {
+                to++;
+            }
+            int[] ids = word(text.substring(from, to));
+            out = ensure(out, size + ids.length);
+            System.arraycopy(ids, 0, out, size, ids.length);
+            size += ids.length;
+            from = to;
+        }
+        return Arrays.copyOf(out, size);
+    }
+
+    private int[] word(String word) {
+        if (word.length() > CACHED_LENGTH) {
+            return merge(word);
+        }
+        int[] ids = cache.get(word);
+        if (ids == null) {
+            ids = merge(word);
+            if (cache.size() >= CACHE_ENTRIES) {
+                cache.clear();
+            }
+            cache.put(word, ids);
+        }
+        return ids;
+    }
+
+    private int[] merge(String text) {
         int n = text.codePointCount(0, text.length());
         // Symbol i covers text[start[i], end[i]); a merged-away symbol has start -1.
         int[] start = new int[n];

@@ -67,6 +67,18 @@ class SentencePieceTokenizerTest {
     }
 
     @Test
+    void wordsAreMergedOnTheirOwnOnlyWhenNoTokenJoinsTwoWords() {
+        // Without a token spanning words, "a b a b" is two repeats of one word (the second a cache hit).
+        Tokenizer byWord = tokenizer(true, "\u2581", -1, "a", -1, "b", -1, "\u2581a", -2, "\u2581b", -2);
+        assertArrayEquals(new int[] {id(3), id(4), id(3), id(4)}, byWord.encode("a b a b", false));
+        // "a\u2581b" joins two words and outscores "\u2581b": the whole text must be merged at once.
+        Tokenizer across = tokenizer(true, "\u2581", -1, "a", -1, "b", -1, "\u2581a", -3, "\u2581b", -2,
+                "a\u2581b", -1);
+        assertArrayEquals(new int[] {id(0), id(5), id(4)}, across.encode("a b b", false));
+        assertEquals("a b b", across.decode(across.encode("a b b", false)));
+    }
+
+    @Test
     void fallsBackToUtf8ByteTokensForUnknownCharacters() {
         Tokenizer t = tokenizer(true, "\u2581", -1, "a", -1);
         // 'é' is C3 A9; byte token of value b has id 3 + b.
