@@ -1,8 +1,5 @@
 package dev.prefixflow.bench;
 
-import java.util.Arrays;
-import java.util.concurrent.CyclicBarrier;
-
 /**
  * Streaming-read memory bandwidth as plain Java sees it: threads summing their own long[] arrays.
  * The yardstick for memory-bound kernels (a single-token matmul should approach it).
@@ -30,28 +27,9 @@ public final class MemoryBandwidth {
             }
         }
         long[] sink = new long[threads];
-        long[] starts = new long[threads];
-        long[] ends = new long[threads];
         double best = 0;
         for (int pass = 0; pass < PASSES; pass++) {
-            CyclicBarrier start = new CyclicBarrier(threads);
-            Thread[] workers = new Thread[threads];
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                workers[t] = new Thread(() -> {
-                    await(start);
-                    starts[id] = System.nanoTime();
-                    sink[id] += sum(arrays[id]);
-                    ends[id] = System.nanoTime();
-                });
-                workers[t].start();
-            }
-            for (Thread w : workers) {
-                join(w);
-            }
-            // Timed by the workers themselves: on a busy machine the main thread may wake up after
-            // they have started, and then a time taken there came out short.
-            long elapsed = Arrays.stream(ends).max().getAsLong() - Arrays.stream(starts).min().getAsLong();
+            long elapsed = ThreadsTogether.time(threads, id -> sink[id] += sum(arrays[id]));
             best = Math.max(best, (double) perThread * Long.BYTES * threads / elapsed);
         }
         // Keeps the sums observable, so the reads cannot be optimised away.
@@ -75,22 +53,5 @@ public final class MemoryBandwidth {
             s0 += a[i];
         }
         return s0 + s1 + s2 + s3;
-    }
-
-    private static void await(CyclicBarrier b) {
-        try {
-            b.await();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-level BPE ({@code tokenizer.ggml.model = "gpt2"}: GPT-2, Llama 3, Qwen2): text is split by
@@ -15,10 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
 
     private static final byte[] NO_TEXT = new byte[0];
-    /** Pre-tokens longer than this are rare and would bloat the cache. */
-    private static final int CACHED_LENGTH = 32;
-    /** Entries at which the cache starts over, bounding its memory on unbounded input. */
-    private static final int CACHE_ENTRIES = 1 << 17;
 
     private final PreTokenizer preTokenizer;
     private final BpeMerger merger;
@@ -26,8 +21,7 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     private final Map<String, Integer> normalTokens;
     /** Per token, the bytes it decodes to. */
     private final byte[][] text;
-    /** Pre-token to ids: prose repeats its words, and a hit skips all merging. */
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final PieceCache pieces = new PieceCache(this::tokenize);
 
     public ByteLevelBpeTokenizer(Vocabulary vocabulary) {
         super(vocabulary);
@@ -67,7 +61,7 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
             out[size++] = vocabulary.bosId();
         }
         for (String piece : preTokenizer.split(text)) {
-            int[] ids = pieceIds(piece);
+            int[] ids = pieces.idsOf(piece);
             if (size + ids.length > out.length) {
                 out = Arrays.copyOf(out, Math.max(size + ids.length, out.length * 2));
             }
@@ -75,21 +69,6 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
             size += ids.length;
         }
         return Arrays.copyOf(out, size);
-    }
-
-    private int[] pieceIds(String piece) {
-        if (piece.length() > CACHED_LENGTH) {
-            return tokenize(piece);
-        }
-        int[] ids = cache.get(piece);
-        if (ids == null) {
-            ids = tokenize(piece);
-            if (cache.size() >= CACHE_ENTRIES) {
-                cache.clear();
-            }
-            cache.put(piece, ids);
-        }
-        return ids;
     }
 
     private int[] tokenize(String piece) {

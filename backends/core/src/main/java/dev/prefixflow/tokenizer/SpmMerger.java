@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * SentencePiece BPE as llama.cpp's {@code llm_tokenizer_spm} does it: split into code points, then
@@ -26,17 +25,13 @@ final class SpmMerger {
             : Integer.compare(a.left, b.left);
 
     private static final char SPACE_MARK = '\u2581';
-    /** Words longer than this are rare and would bloat the cache. */
-    private static final int CACHED_LENGTH = 32;
-    /** Entries at which the cache starts over, bounding its memory on unbounded input. */
-    private static final int CACHE_ENTRIES = 1 << 17;
 
     private final Map<String, Integer> tokenIds;
     private final float[] scores;
     private final int[] byteTokens;
     private final int unkId;
     private final boolean wordsAreIndependent;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final PieceCache words = new PieceCache(this::merge);
 
     /**
      * @param tokenIds the tokens that may be matched from text
@@ -72,28 +67,13 @@ final class SpmMerger {
             while (to < text.length() && !(text.charAt(to) == SPACE_MARK && text.charAt(to - 1) != SPACE_MARK)) {
                 to++;
             }
-            int[] ids = word(text.substring(from, to));
+            int[] ids = words.idsOf(text.substring(from, to));
             out = ensure(out, size + ids.length);
             System.arraycopy(ids, 0, out, size, ids.length);
             size += ids.length;
             from = to;
         }
         return Arrays.copyOf(out, size);
-    }
-
-    private int[] word(String word) {
-        if (word.length() > CACHED_LENGTH) {
-            return merge(word);
-        }
-        int[] ids = cache.get(word);
-        if (ids == null) {
-            ids = merge(word);
-            if (cache.size() >= CACHE_ENTRIES) {
-                cache.clear();
-            }
-            cache.put(word, ids);
-        }
-        return ids;
     }
 
     private int[] merge(String text) {

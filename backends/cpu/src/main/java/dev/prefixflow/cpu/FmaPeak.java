@@ -1,7 +1,7 @@
 package dev.prefixflow.cpu;
 
+import dev.prefixflow.bench.ThreadsTogether;
 import java.util.Arrays;
-import java.util.concurrent.CyclicBarrier;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -38,36 +38,18 @@ final class FmaPeak {
         }
         float[] sinks = new float[threads];
         long[] iterations = new long[threads];
-        long[] starts = new long[threads];
-        long[] ends = new long[threads];
         double best = 0;
         for (int pass = 0; pass < PASSES; pass++) {
-            CyclicBarrier start = new CyclicBarrier(threads);
-            Thread[] workers = new Thread[threads];
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                workers[t] = new Thread(() -> {
-                    await(start);
-                    long begin = System.nanoTime();
-                    long now = begin;
-                    long n = 0;
-                    // Runs for a fixed time rather than a fixed count, so no calibration is needed.
-                    while (now - begin < PASS_NANOS) {
-                        sinks[id] += chains(FACTOR, CHUNK);
-                        n += CHUNK;
-                        now = System.nanoTime();
-                    }
-                    starts[id] = begin;
-                    ends[id] = now;
-                    iterations[id] = n;
-                });
-                workers[t].start();
-            }
-            for (Thread w : workers) {
-                join(w);
-            }
-            // Timed by the workers themselves, as in MemoryBandwidth: the main thread may wake late.
-            long elapsed = Arrays.stream(ends).max().getAsLong() - Arrays.stream(starts).min().getAsLong();
+            long elapsed = ThreadsTogether.time(threads, id -> {
+                long begin = System.nanoTime();
+                long n = 0;
+                // Runs for a fixed time rather than a fixed count, so no calibration is needed.
+                while (System.nanoTime() - begin < PASS_NANOS) {
+                    sinks[id] += chains(FACTOR, CHUNK);
+                    n += CHUNK;
+                }
+                iterations[id] = n;
+            });
             double flops = 2.0 * Vectors.L * CHAINS * Arrays.stream(iterations).sum();
             best = Math.max(best, flops / elapsed * 1e9);
         }
@@ -105,22 +87,5 @@ final class FmaPeak {
         }
         return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
                 .reduceLanes(VectorOperators.ADD);
-    }
-
-    private static void await(CyclicBarrier b) {
-        try {
-            b.await();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
