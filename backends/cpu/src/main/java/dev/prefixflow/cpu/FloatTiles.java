@@ -89,7 +89,11 @@ final class FloatTiles {
     /** Reduces an accumulator and adds the columns past the last whole vector. */
     static float finish(FloatVector acc, float[] w, int wOff, float[] x, int xOff, int from, int cols,
                         float[] lanes) {
-        float s = Vectors.sum(acc, lanes);
+        return tail(Vectors.sum(acc, lanes), w, wOff, x, xOff, from, cols);
+    }
+
+    /** s plus the products of columns [from, cols), one fused multiply-add each, in column order. */
+    static float tail(float s, float[] w, int wOff, float[] x, int xOff, int from, int cols) {
         for (int i = from; i < cols; i++) {
             s = Math.fma(w[wOff + i], x[xOff + i], s);
         }

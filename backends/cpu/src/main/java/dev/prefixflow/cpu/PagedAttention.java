@@ -61,7 +61,11 @@ final class PagedAttention {
         float[] scores = s.scores(group * len);
         for (int j = 0; j < group; j++) {
             int row = firstRow + j * headDim;
-            for (int p = 0; p < len; p++) {
+            int p = 0;
+            for (; p + 4 <= len; p += 4) {
+                dot4(q, row, keys, rows, p, headDim, s.lanes, scores, j * len + p, scale);
+            }
+            for (; p < len; p++) {
                 scores[j * len + p] = dot(q, row, keys, rows[p], headDim, s.lanes) * scale;
             }
             softmax(scores, j * len, len);
@@ -92,6 +96,36 @@ final class PagedAttention {
             acc = FloatVector.fromArray(F, q, qOff + d).fma(FloatVector.fromArray(F, k, kOff + d), acc);
         }
         return FloatTiles.finish(acc, q, qOff, k, kOff, end, headDim, lanes);
+    }
+
+    /**
+     * {@link #dot} of q with the keys of positions p..p+3, times scale, into scores[at ...]: the four
+     * accumulators are stored before any is summed, so the sums do not wait on one another's stores.
+     */
+    private static void dot4(float[] q, int qOff, float[] k, int[] rows, int p, int headDim, float[] lanes,
+                             float[] scores, int at, float scale) {
+        int end = headDim - headDim % L;
+        int k0 = rows[p], k1 = rows[p + 1], k2 = rows[p + 2], k3 = rows[p + 3];
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int d = 0; d < end; d += L) {
+            FloatVector qd = FloatVector.fromArray(F, q, qOff + d);
+            a0 = qd.fma(FloatVector.fromArray(F, k, k0 + d), a0);
+            a1 = qd.fma(FloatVector.fromArray(F, k, k1 + d), a1);
+            a2 = qd.fma(FloatVector.fromArray(F, k, k2 + d), a2);
+            a3 = qd.fma(FloatVector.fromArray(F, k, k3 + d), a3);
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        int[] keyRows = {k0, k1, k2, k3};
+        for (int i = 0; i < 4; i++) {
+            float sum = lanes[i * L];
+            for (int l = 1; l < L; l++) {
+                sum += lanes[i * L + l];
+            }
+            scores[at + i] = FloatTiles.tail(sum, q, qOff, k, keyRows[i], end, headDim) * scale;
+        }
     }
 
     /**
@@ -133,7 +167,7 @@ final class PagedAttention {
     }
 
     private static final class Scratch {
-        final float[] lanes = new float[L];
+        final float[] lanes = new float[4 * L];
         private float[] scores = new float[0];
         private int[] rows = new int[0];
 
