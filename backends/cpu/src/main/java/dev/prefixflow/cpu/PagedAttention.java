@@ -55,8 +55,12 @@ final class PagedAttention {
         int len = pos + 1;
         int[] rows = s.rows(len);
         int blockSize = spec.blockSize();
-        for (int p = 0; p < len; p++) {
-            rows[p] = (blockTable[p / blockSize] * blockSize + p % blockSize) * spec.kvDim() + kvCol;
+        // Block by block, so that no position needs a division.
+        for (int b = 0, p = 0; p < len; b++) {
+            int slot = blockTable[b] * blockSize;
+            for (int o = 0; o < blockSize && p < len; o++, p++) {
+                rows[p] = (slot + o) * spec.kvDim() + kvCol;
+            }
         }
         float[] scores = s.scores(group * len);
         for (int j = 0; j < group; j++) {
@@ -118,13 +122,9 @@ final class PagedAttention {
         a1.intoArray(lanes, L);
         a2.intoArray(lanes, 2 * L);
         a3.intoArray(lanes, 3 * L);
-        int[] keyRows = {k0, k1, k2, k3};
         for (int i = 0; i < 4; i++) {
-            float sum = lanes[i * L];
-            for (int l = 1; l < L; l++) {
-                sum += lanes[i * L + l];
-            }
-            scores[at + i] = FloatTiles.tail(sum, q, qOff, k, keyRows[i], end, headDim) * scale;
+            scores[at + i] = FloatTiles.tail(Vectors.sumLanes(lanes, i * L), q, qOff, k, rows[p + i], end, headDim)
+                    * scale;
         }
     }
 

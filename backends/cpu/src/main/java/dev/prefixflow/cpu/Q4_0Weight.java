@@ -4,29 +4,19 @@ import dev.prefixflow.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Q4_0 weights repacked into packed nibbles (16 bytes a block: element j in the low nibble of byte
- * j, element 16 + j in its high nibble) and float block scales, in {@link RowGroups} order.
+ * Q4_0 weights as packed nibbles: 16 bytes a block, element j in the low nibble of byte j, element
+ * 16 + j in its high nibble.
  */
-final class Q4_0Weight extends CpuWeight implements RowDot {
+final class Q4_0Weight extends RowGroupWeight {
 
-    private final byte[] quants;
-    private final float[] scales;
-
-    Q4_0Weight(String name, int rows, int cols, byte[] quants, float[] scales) {
-        super(name, GgmlType.Q4_0, rows, cols);
-        this.quants = quants;
-        this.scales = scales;
+    Q4_0Weight(String name, int rows, int cols, RowGroups.Unpacked unpacked) {
+        super(name, GgmlType.Q4_0, rows, cols, unpacked);
     }
 
     /** Elements j.. (high = false) or 16 + j.. (high = true) of the block whose quants start at p. */
     private FloatVector weights(int p, boolean high, FloatVector d) {
         // C2 merges the identical widened loads of the low and high halves.
         return ((FloatVector) Vectors.nibbles(quants, p, high).sub(8).castShape(Vectors.F, 0)).mul(d);
-    }
-
-    // A vector scale, broadcast once per block: see Q8_0Weight.
-    private FloatVector scale(int s) {
-        return FloatVector.broadcast(Vectors.F, scales[s]);
     }
 
     @Override
@@ -66,10 +56,5 @@ final class Q4_0Weight extends CpuWeight implements RowDot {
         res[1] = Vectors.sum(a1, lanes);
         res[2] = Vectors.sum(a2, lanes);
         res[3] = Vectors.sum(a3, lanes);
-    }
-
-    @Override
-    long bytes() {
-        return quants.length + (long) scales.length * Float.BYTES;
     }
 }

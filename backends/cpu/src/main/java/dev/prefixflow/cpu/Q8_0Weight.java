@@ -4,28 +4,15 @@ import dev.prefixflow.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 
-/**
- * Q8_0 weights repacked into int8 quants and float block scales, in {@link RowGroups} order, so a
- * block's quants are a plain vector load and its scale needs no half conversion per use.
- */
-final class Q8_0Weight extends CpuWeight implements RowDot {
+/** Q8_0 weights as int8 quants, so a block's quants are a plain vector load. */
+final class Q8_0Weight extends RowGroupWeight {
 
-    private final byte[] quants;
-    private final float[] scales;
-
-    Q8_0Weight(String name, int rows, int cols, byte[] quants, float[] scales) {
-        super(name, GgmlType.Q8_0, rows, cols);
-        this.quants = quants;
-        this.scales = scales;
+    Q8_0Weight(String name, int rows, int cols, RowGroups.Unpacked unpacked) {
+        super(name, GgmlType.Q8_0, rows, cols, unpacked);
     }
 
-    // The scale comes in as a vector, broadcast once per block: mul(float) broadcasts on every use.
     private FloatVector weights(int p, FloatVector d) {
         return ((FloatVector) ByteVector.fromArray(Vectors.B, quants, p).castShape(Vectors.F, 0)).mul(d);
-    }
-
-    private FloatVector scale(int s) {
-        return FloatVector.broadcast(Vectors.F, scales[s]);
     }
 
     @Override
@@ -66,10 +53,5 @@ final class Q8_0Weight extends CpuWeight implements RowDot {
         res[1] = Vectors.sum(a1, lanes);
         res[2] = Vectors.sum(a2, lanes);
         res[3] = Vectors.sum(a3, lanes);
-    }
-
-    @Override
-    long bytes() {
-        return quants.length + (long) scales.length * Float.BYTES;
     }
 }

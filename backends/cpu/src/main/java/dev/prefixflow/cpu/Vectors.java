@@ -46,9 +46,14 @@ final class Vectors {
      */
     static float sum(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
-        float s = lanes[0];
+        return sumLanes(lanes, 0);
+    }
+
+    /** lanes[from] + lanes[from + 1] + ... over one vector's worth, in that order: as {@link #sum}. */
+    static float sumLanes(float[] lanes, int from) {
+        float s = lanes[from];
         for (int i = 1; i < L; i++) {
-            s += lanes[i];
+            s += lanes[from + i];
         }
         return s;
     }

@@ -29,14 +29,8 @@ final class WeightPacker {
             }
             case F16 -> new F16Weight(t.name(), rows, cols, shorts(b, elements));
             case BF16 -> new Bf16Weight(t.name(), rows, cols, shorts(b, elements));
-            case Q8_0 -> {
-                RowGroups.Unpacked u = RowGroups.unpack(b, rows, cols, 32, paddedLength(t));
-                yield new Q8_0Weight(t.name(), rows, cols, u.quants(), u.scales());
-            }
-            case Q4_0 -> {
-                RowGroups.Unpacked u = RowGroups.unpack(b, rows, cols, 16, paddedLength(t));
-                yield new Q4_0Weight(t.name(), rows, cols, u.quants(), u.scales());
-            }
+            case Q8_0 -> new Q8_0Weight(t.name(), rows, cols, RowGroups.unpack(b, rows, cols, 32, paddedLength(t)));
+            case Q4_0 -> new Q4_0Weight(t.name(), rows, cols, RowGroups.unpack(b, rows, cols, 16, paddedLength(t)));
             case Q4_K -> new Q4_KWeight(t.name(), rows, cols, raw(t, b));
             case Q6_K -> new Q6_KWeight(t.name(), rows, cols, raw(t, b));
             default -> throw new IllegalArgumentException(
