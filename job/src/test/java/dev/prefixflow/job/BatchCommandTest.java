@@ -43,7 +43,7 @@ class BatchCommandTest {
         Map<String, JsonNode> byId = new HashMap<>();
         for (String line : out) {
             JsonNode node = CliTest.JSON.readTree(line);
-            String id = node.has("custom_id") ? node.get("custom_id").asText() : node.get("id").asText();
+            String id = CliTest.resultId(node);
             assertEquals(null, byId.put(id, node), "answered twice: " + id);
         }
 

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefixflow.testing.TestModels;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -20,6 +23,30 @@ class CliTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     record Run(int exitCode, String out, String err) {
+    }
+
+    /** A result line's id: custom_id for OpenAI batch lines, else id. */
+    static String resultId(JsonNode result) {
+        return result.has("custom_id") ? result.get("custom_id").asText() : result.get("id").asText();
+    }
+
+    /** The in-process `batch` command's answers to the good lines of {@code input}, by id. */
+    static Map<String, JsonNode> batchResults(String model, Path input) throws IOException {
+        Path batchOut = Files.createTempFile("prefixflow-batch", ".jsonl");
+        try {
+            Run batch = run("batch", "--model", model, "--input", input.toString(), "--output", batchOut.toString());
+            assertEquals(0, batch.exitCode(), batch.err());
+            Map<String, JsonNode> expected = new HashMap<>();
+            for (String line : Files.readAllLines(batchOut)) {
+                JsonNode node = JSON.readTree(line);
+                if (node.path("error").isNull() || node.path("error").isMissingNode()) {
+                    expected.put(resultId(node), node);
+                }
+            }
+            return expected;
+        } finally {
+            Files.deleteIfExists(batchOut);
+        }
     }
 
     static Run run(String... args) {

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -92,16 +91,9 @@ class FlinkRunOnClusterIT {
         assertTrue(!Files.exists(clusterDir.resolve("jobmanager.pid"))
                 && !Files.exists(clusterDir.resolve("taskmanager.pid")), "the cluster's pids are gone after stop");
 
-        Map<String, JsonNode> expected = batchResults(model, input);
-        List<JsonNode> results = RunCommandTest.readParts(out);
+        Map<String, JsonNode> expected = CliTest.batchResults(model, input);
         assertEquals(27, expected.size(), "good lines in examples/requests.jsonl");
-        assertEquals(expected.size(), results.size(), "one committed result per good line");
-        for (JsonNode got : results) {
-            String id = got.has("custom_id") ? got.get("custom_id").asText() : got.get("id").asText();
-            JsonNode want = expected.remove(id);
-            assertTrue(want != null, "unexpected or repeated id " + id);
-            assertEquals(RunCommandTest.tokens(want), RunCommandTest.tokens(got), id);
-        }
+        RunCommandTest.assertAnswersLike(expected, RunCommandTest.readParts(out));
         List<JsonNode> deadLetters = RunCommandTest.readParts(dead);
         assertEquals(2, deadLetters.size(), deadLetters.toString());
         TreeSet<Integer> lines = new TreeSet<>();
@@ -132,27 +124,6 @@ class FlinkRunOnClusterIT {
         }
         assertEquals(List.of(), flink.subList(0, Math.min(10, flink.size())), "Flink classes in " + jar);
         assertEquals(List.of(), slf4j.subList(0, Math.min(10, slf4j.size())), "SLF4J classes in " + jar);
-    }
-
-    /** The in-process `batch` command's answers to the good lines, by id. */
-    private static Map<String, JsonNode> batchResults(String model, Path input) throws IOException {
-        Path batchOut = Files.createTempFile("prefixflow-batch", ".jsonl");
-        try {
-            CliTest.Run batch = CliTest.run("batch", "--model", model, "--input", input.toString(), "--output",
-                    batchOut.toString());
-            assertEquals(0, batch.exitCode(), batch.err());
-            Map<String, JsonNode> expected = new HashMap<>();
-            for (String line : Files.readAllLines(batchOut)) {
-                JsonNode node = CliTest.JSON.readTree(line);
-                String id = node.has("custom_id") ? node.get("custom_id").asText() : node.get("id").asText();
-                if (node.path("error").isNull() || node.path("error").isMissingNode()) {
-                    expected.put(id, node);
-                }
-            }
-            return expected;
-        } finally {
-            Files.deleteIfExists(batchOut);
-        }
     }
 
     private record Result(int exitCode, String output) {

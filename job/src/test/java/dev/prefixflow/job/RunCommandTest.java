@@ -36,27 +36,7 @@ class RunCommandTest {
         assertTrue(run.err().contains("PrefixFlow summary"), run.err());
         assertTrue(run.err().contains("dead-lettered records"), run.err());
 
-        Path batchOut = dir.resolve("batch.jsonl");
-        CliTest.Run batch = CliTest.run("batch", "--model", model, "--input", input.toString(), "--output",
-                batchOut.toString());
-        assertEquals(0, batch.exitCode(), batch.err());
-        Map<String, JsonNode> expected = new HashMap<>();
-        for (String line : Files.readAllLines(batchOut)) {
-            JsonNode node = CliTest.JSON.readTree(line);
-            String id = node.has("custom_id") ? node.get("custom_id").asText() : node.get("id").asText();
-            if (node.path("error").isNull() || node.path("error").isMissingNode()) {
-                expected.put(id, node);
-            }
-        }
-
-        List<JsonNode> streamed = readParts(results);
-        assertEquals(expected.size(), streamed.size(), "one result per good line");
-        for (JsonNode got : streamed) {
-            String id = got.has("custom_id") ? got.get("custom_id").asText() : got.get("id").asText();
-            JsonNode want = expected.remove(id);
-            assertTrue(want != null, "unexpected or repeated id " + id);
-            assertEquals(tokens(want), tokens(got), id);
-        }
+        assertAnswersLike(CliTest.batchResults(model, input), readParts(results));
         List<JsonNode> deadLetters = readParts(dead);
         assertEquals(2, deadLetters.size(), deadLetters.toString());
         for (JsonNode d : deadLetters) {
@@ -91,6 +71,18 @@ class RunCommandTest {
     }
 
     /** The generated token ids of either output shape. */
+    /** One streamed result per expected id, each with the expected tokens. */
+    static void assertAnswersLike(Map<String, JsonNode> expected, List<JsonNode> streamed) {
+        Map<String, JsonNode> left = new HashMap<>(expected);
+        assertEquals(left.size(), streamed.size(), "one result per good line");
+        for (JsonNode got : streamed) {
+            String id = CliTest.resultId(got);
+            JsonNode want = left.remove(id);
+            assertTrue(want != null, "unexpected or repeated id " + id);
+            assertEquals(tokens(want), tokens(got), id);
+        }
+    }
+
     static JsonNode tokens(JsonNode result) {
         return result.has("response") ? result.get("response").get("body").get("choices").get(0).get("text")
                 : result.get("token_ids");
