@@ -3,6 +3,7 @@ package dev.prefixflow.engine;
 import dev.prefixflow.engine.block.BlockHash;
 import dev.prefixflow.engine.block.BlockHasher;
 import dev.prefixflow.engine.block.BlockTable;
+import dev.prefixflow.engine.structured.StructuredOutputGrammar;
 import dev.prefixflow.generate.CompletionText;
 import dev.prefixflow.lora.LoraAdapter;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ final class Sequence {
     final long arrivalNanos;
     /** Where this request's evicted blocks go in the tier (its Flink routing key), or null. */
     final String tierKey;
+    /** The request's constraint and where its text stands in it, or null for free text. */
+    final StructuredOutputGrammar grammar;
     private int[] tokens;
     private int length;
     private final float[] logprobs;
@@ -44,8 +47,9 @@ final class Sequence {
     private int hashedLength = -1;
 
     Sequence(Request request, LoraAdapter adapter, long seqId, CompletionText text, Consumer<String> onText,
-             long arrivalNanos, String tierKey) {
+             long arrivalNanos, String tierKey, StructuredOutputGrammar grammar) {
         this.tierKey = tierKey;
+        this.grammar = grammar;
         this.request = request;
         this.adapter = adapter;
         this.seqId = seqId;

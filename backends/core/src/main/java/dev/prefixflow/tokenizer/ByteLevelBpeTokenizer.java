@@ -91,6 +91,11 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        return text[checkId(id)].clone();
+    }
+
+    @Override
     public IncrementalDecoder decoder() {
         return new TokenBytesDecoder(id -> text[checkId(id)]);
     }

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * Reads request lines: PrefixFlow records ({@code {"id", "prompt" | "prompt_token_ids", "max_tokens",
  * "temperature", "top_p", "top_k", "min_p", "seed", "stop", "stop_token_ids", "ignore_eos",
- * "logprobs", "lora"}}) and OpenAI batch lines ({@code {"custom_id", "method": "POST", "url":
+ * "logprobs", "lora"}} and an output constraint, see {@link StructuredOutputsFields}) and OpenAI batch lines ({@code {"custom_id", "method": "POST", "url":
  * "/v1/completions", "body": {"model", "prompt", same sampling fields}}}). A bad line becomes a
  * {@link ParsedLine} naming the problem, never an exception (problems are raised internally as
  * IllegalArgumentException, whose message names the field, as SamplingParams' own checks do).
@@ -113,7 +113,7 @@ public final class RequestParser {
                 stopStrings(f),
                 booleanField(f, "ignore_eos"),
                 logprobs(f));
-        return new Request(id, prompt, params, optionalText(f, "lora"));
+        return new Request(id, prompt, params, optionalText(f, "lora"), StructuredOutputsFields.read(f));
     }
 
     private int[] prompt(JsonNode f) {
