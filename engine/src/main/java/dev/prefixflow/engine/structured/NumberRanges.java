@@ -77,8 +77,9 @@ final class NumberRanges {
 
     /** Digit strings of one length between a and b, digit by digit. */
     private static Automaton sameLength(String a, String b) {
-        if (a.isEmpty()) {
-            return Automata.makeEmptyString();
+        if (a.chars().allMatch(c -> c == '0') && b.chars().allMatch(c -> c == '9')) {
+            // Every digit string of this length: without this the recursion below doubles per digit.
+            return digits(a.length(), a.length());
         }
         char x = a.charAt(0);
         char y = b.charAt(0);
