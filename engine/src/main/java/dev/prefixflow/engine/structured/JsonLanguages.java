@@ -12,15 +12,20 @@ import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
  * The pieces of JSON text as automata over code points, bounded as llama.cpp's JSON-schema grammar
  * bounds them: at most 16 integer digits, 16 fraction digits and 16 exponent digits, whitespace
  * runs of at most 20 characters after a newline, and (for values of no given shape) at most {@link
- * #GENERIC_DEPTH} nested objects or arrays, since nesting without a bound is not regular.
+ * #GENERIC_DEPTH} nested objects or arrays, since nesting without a bound is not regular. An
+ * automaton has to remember which bracket closes each open level, so its size doubles per level:
+ * the bound is kept low, and the generic values are built once per JVM.
  */
 final class JsonLanguages {
     static final int MAX_INTEGER_DIGITS = 16;
     static final int MAX_FRACTION_DIGITS = 16;
     static final int MAX_WHITESPACE = 20;
-    static final int GENERIC_DEPTH = 5;
+    static final int GENERIC_DEPTH = 3;
     /** Determinization work allowed per automaton before a constraint is refused as too complex. */
     static final int WORK_LIMIT = 200_000;
+    /** Generic values by depth, built on first use; automata are never changed once built. */
+    private static final Automaton[] VALUES = new Automaton[GENERIC_DEPTH];
+    private static Automaton anyObject;
 
     private JsonLanguages() {
     }
@@ -43,14 +48,27 @@ final class JsonLanguages {
         return union(out);
     }
 
-    /** The minimal deterministic form: copies stay small when a piece is used in several places. */
+    /** A deterministic form: copies stay small when a piece is used in several places. */
     static Automaton compact(Automaton a) {
+        try {
+            return Operations.determinize(a, WORK_LIMIT);
+        } catch (TooComplexToDeterminizeException e) {
+            throw tooComplex();
+        }
+    }
+
+    /** The minimal deterministic form, for pieces built once and used everywhere, and final automata. */
+    static Automaton minimal(Automaton a) {
         try {
             return MinimizationOperations.minimize(a, WORK_LIMIT);
         } catch (TooComplexToDeterminizeException e) {
-            throw new IllegalArgumentException("the constraint is too complex to compile (more than " + WORK_LIMIT
-                    + " automaton states)");
+            throw tooComplex();
         }
+    }
+
+    private static IllegalArgumentException tooComplex() {
+        return new IllegalArgumentException("the constraint is too complex to compile (more than " + WORK_LIMIT
+                + " automaton states)");
     }
 
     /** llama.cpp's {@code space}: nothing, one space, or a newline and up to 20 spaces or tabs. */
@@ -133,12 +151,12 @@ final class JsonLanguages {
     }
 
     /** Any JSON value with at most {@code depth} levels of objects and arrays. */
-    static Automaton value(int depth) {
-        Automaton v = compact(scalar());
-        for (int d = 0; d < depth; d++) {
-            v = compact(union(List.of(scalar(), object(v), list('[', v, 0, -1, ']'))));
+    static synchronized Automaton value(int depth) {
+        if (VALUES[depth] == null) {
+            VALUES[depth] = depth == 0 ? minimal(scalar())
+                    : minimal(union(List.of(scalar(), object(value(depth - 1)), list('[', value(depth - 1), 0, -1, ']'))));
         }
-        return v;
+        return VALUES[depth];
     }
 
     /** Any JSON object whose member values are {@code value}. */
@@ -148,7 +166,10 @@ final class JsonLanguages {
     }
 
     /** OpenAI's json_object: any object, nested at most {@link #GENERIC_DEPTH} levels deep. */
-    static Automaton anyObject() {
-        return compact(object(value(GENERIC_DEPTH - 1)));
+    static synchronized Automaton anyObject() {
+        if (anyObject == null) {
+            anyObject = minimal(object(value(GENERIC_DEPTH - 1)));
+        }
+        return anyObject;
     }
 }

@@ -52,7 +52,11 @@ public final class StructuredOutputManager {
      * @throws IllegalArgumentException naming the problem: invalid schema JSON, an unsupported
      *     keyword, a regex that cannot be compiled, an empty choice list, a constraint too complex
      */
-    public synchronized StructuredOutputGrammar grammar(StructuredOutputsParams params) {
+    public StructuredOutputGrammar grammar(StructuredOutputsParams params) {
+        return new StructuredOutputGrammar(compiled(params), stats, tokenizer.eosId());
+    }
+
+    synchronized CompiledGrammar compiled(StructuredOutputsParams params) {
         CompiledGrammar g = compiled.get(params);
         if (g == null) {
             if (trie == null) {
@@ -61,7 +65,7 @@ public final class StructuredOutputManager {
             g = new CompiledGrammar(toBytes(automaton(params)), trie, tokenizer.eosId(), executor, stats);
             compiled.put(params, g);
         }
-        return new StructuredOutputGrammar(g, stats, tokenizer.eosId());
+        return g;
     }
 
     public StructuredOutputStats stats() {
@@ -102,7 +106,7 @@ public final class StructuredOutputManager {
     }
 
     private static ByteRunAutomaton toBytes(Automaton a) {
-        Automaton live = Operations.removeDeadStates(JsonLanguages.compact(a));
+        Automaton live = Operations.removeDeadStates(JsonLanguages.minimal(a));
         if (Operations.isEmpty(live)) {
             throw new IllegalArgumentException("the constraint admits no text");
         }
