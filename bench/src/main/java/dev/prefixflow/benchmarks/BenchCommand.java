@@ -101,6 +101,19 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --engine: the common prefix of the prefix-caching runs (default: ${DEFAULT-VALUE}).")
     int sharedPrefixTokens;
 
+    @Option(names = "--structured", description = "Measure structured outputs instead: generated tokens/s of --requests "
+            + "requests (--prompt-tokens each, --decode-tokens generated, EOS ignored) unconstrained and constrained by "
+            + "a JSON schema, and token mask build and apply time.")
+    boolean structured;
+
+    @Option(names = "--max-num-seqs", defaultValue = "8", description = "With --structured: sequences per step "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxNumSeqs;
+
+    @Option(names = "--vocabulary", paramLabel = "GGUF", description = "With --synthetic: take the vocabulary (every "
+            + "tokenizer.* key) from this GGUF file, e.g. models/vocab/ggml-vocab-qwen2.gguf.")
+    Path vocabulary;
+
     @Spec
     CommandSpec spec;
 
@@ -118,6 +131,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path path = modelPath(err);
         if (engine) {
             return benchEngine(path, err);
+        }
+        if (structured) {
+            return benchStructured(path, err);
         }
         // Measured before the model is loaded, so its arrays do not compete with the weights for memory.
         err.println("measuring memory bandwidth and compute peak ...");
@@ -186,6 +202,32 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int benchStructured(Path path, PrintWriter err) throws IOException {
+        Platform platform = Platforms.select(null);
+        PrintWriter out = spec.commandLine().getOut();
+        try (LoadedModel model = ModelLoader.load(path, platform)) {
+            AttentionBackend attention = platform.attentionBackends().get(0);
+            err.println("warming up ...");
+            err.flush();
+            StructuredOutputsBench.run(model, attention, 2, 8, 8, 2);
+            StructuredOutputsBench.Result r = StructuredOutputsBench.run(model, attention, requests, promptTokens,
+                    decodeTokens, maxNumSeqs);
+            out.printf(Locale.ROOT, "structured outputs bench: %s (vocabulary %d), %d requests x (%d prompt + %d "
+                    + "generated tokens), max_num_seqs %d%n", path.getFileName(), model.config().vocabSize(), requests,
+                    promptTokens, decodeTokens, maxNumSeqs);
+            double tokens = r.tokensPerRun();
+            out.printf(Locale.ROOT, "  unconstrained              %8.1f tokens/s%n", tokens / r.unconstrainedSeconds());
+            out.printf(Locale.ROOT, "  JSON schema, first batch   %8.1f tokens/s  (%.2f x unconstrained)  mask apply "
+                    + "%.1f us/token%n", tokens / r.coldSeconds(), r.coldRatio(), r.coldApplyUsPerToken());
+            out.printf(Locale.ROOT, "  JSON schema, second batch  %8.1f tokens/s  (%.2f x unconstrained)  mask apply "
+                    + "%.1f us/token%n", tokens / r.warmSeconds(), r.warmRatio(), r.warmApplyUsPerToken());
+            out.printf(Locale.ROOT, "  %d masks built (one per schema state reached), %.2f ms each, off the step%n",
+                    r.masksBuilt(), r.buildMsPerMask());
+        }
+        out.flush();
+        return 0;
+    }
+
     private int benchTokenizer() throws Exception {
         if (source.model == null) {
             throw new IllegalArgumentException("--tokenizer needs --model");
@@ -223,7 +265,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return source.model;
         }
-        return new SyntheticModelCache(cacheDir).get(ModelShape.parse(source.synthetic), type, seed, log);
+        return new SyntheticModelCache(cacheDir).get(ModelShape.parse(source.synthetic), type, seed, vocabulary, log);
     }
 
     /** Fixed pseudo-random token ids: the weights read do not depend on which tokens they are. */

@@ -29,6 +29,11 @@ public record Request(String id, int[] promptTokenIds, SamplingParams params, St
         promptTokenIds = promptTokenIds.clone();
     }
 
+    /** The same request under another id (the engine's own, where callers' ids may repeat). */
+    public Request withId(String newId) {
+        return new Request(newId, promptTokenIds, params, lora, structuredOutputs);
+    }
+
     @Override
     public int[] promptTokenIds() {
         return promptTokenIds.clone();

@@ -79,7 +79,7 @@ final class BatchCommand implements Callable<Integer> {
                     Request r = line.request();
                     String engineId = Integer.toString(total);
                     byEngineId.put(engineId, line);
-                    engine.addRequest(new Request(engineId, r.promptTokenIds(), r.params(), r.lora()));
+                    engine.addRequest(r.withId(engineId));
                 }
             }
             int done = total - byEngineId.size();

@@ -198,7 +198,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         admitted.put(engineId, new Admitted(line, key, stateKey));
         // The seed was fixed from the request's own id when the line was parsed; the routing key
         // is where the tier files this request's blocks.
-        engine.addRequest(new Request(engineId, request.promptTokenIds(), request.params(), request.lora()),
+        engine.addRequest(request.withId(engineId),
                 piece -> { }, key);
         latest = engine.metrics();
     }
