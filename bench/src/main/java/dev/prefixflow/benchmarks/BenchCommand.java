@@ -209,7 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
             AttentionBackend attention = platform.attentionBackends().get(0);
             err.println("warming up ...");
             err.flush();
-            StructuredOutputsBench.run(model, attention, 2, 8, 8, 2);
+            StructuredOutputsBench.run(model, attention, requests, promptTokens, 16, maxNumSeqs);
             StructuredOutputsBench.Result r = StructuredOutputsBench.run(model, attention, requests, promptTokens,
                     decodeTokens, maxNumSeqs);
             out.printf(Locale.ROOT, "structured outputs bench: %s (vocabulary %d), %d requests x (%d prompt + %d "

@@ -5,6 +5,8 @@ import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.Request;
 import dev.prefixflow.engine.structured.StructuredOutputStats;
 import dev.prefixflow.engine.structured.StructuredOutputsParams;
+import dev.prefixflow.engine.tier.BlockTier;
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.AttentionBackend;
 import dev.prefixflow.sampling.SamplingParams;
@@ -58,8 +60,8 @@ public final class StructuredOutputsBench {
         List<Request> plain = requests(model.config().vocabSize(), requests, promptTokens, maxTokens, null);
         List<Request> constrained = requests(model.config().vocabSize(), requests, promptTokens, maxTokens, schema);
 
-        double unconstrained = timed(new LlmEngine(model, attention, config), plain);
-        LlmEngine engine = new LlmEngine(model, attention, config);
+        double unconstrained = timed(engine(model, attention, config), plain);
+        LlmEngine engine = engine(model, attention, config);
         StructuredOutputStats stats = engine.structuredOutputStats();
         double cold = timed(engine, constrained);
         long coldApply = stats.applyNanos();
@@ -69,6 +71,10 @@ public final class StructuredOutputsBench {
         return new Result(requests, tokens, unconstrained, cold, warm, stats.masksBuilt(),
                 stats.buildNanos() / 1e6 / Math.max(1, stats.masksBuilt()), coldApply / 1e3 / coldApplied,
                 (stats.applyNanos() - coldApply) / 1e3 / (stats.applied() - coldApplied));
+    }
+
+    private static LlmEngine engine(LoadedModel model, AttentionBackend attention, EngineConfig config) {
+        return new LlmEngine(model, attention, config, LoraAdapters.NONE, BlockTier.NONE, System::nanoTime);
     }
 
     private static double timed(LlmEngine engine, List<Request> requests) {

@@ -2,6 +2,7 @@ package dev.prefixflow.engine;
 
 import dev.prefixflow.engine.structured.StructuredOutputsParams;
 import dev.prefixflow.sampling.SamplingParams;
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -15,7 +16,8 @@ import java.util.Objects;
  *     free text
  */
 public record Request(String id, int[] promptTokenIds, SamplingParams params, String lora,
-                      StructuredOutputsParams structuredOutputs) {
+                      StructuredOutputsParams structuredOutputs) implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** A request for free text. */
     public Request(String id, int[] promptTokenIds, SamplingParams params, String lora) {

@@ -1,5 +1,7 @@
 package dev.prefixflow.engine.structured;
 
+import java.util.Arrays;
+
 /**
  * One request's place in its constraint (vLLM's StructuredOutputGrammar): it masks the logits before
  * each draw and follows the drawn token. The state depends only on the request's own tokens, so
@@ -30,6 +32,11 @@ public final class StructuredOutputGrammar {
             }
             int base = w << 6;
             int end = Math.min(base + 64, logits.length);
+            if (bits == 0L) {
+                // Most words of a mask allow nothing.
+                Arrays.fill(logits, base, end, Float.NEGATIVE_INFINITY);
+                continue;
+            }
             for (int i = base; i < end; i++) {
                 if ((bits & (1L << i)) == 0) {
                     logits[i] = Float.NEGATIVE_INFINITY;

@@ -1,5 +1,6 @@
 package dev.prefixflow.engine.structured;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -12,7 +13,9 @@ import java.util.List;
  * @param choice strings the output must be one of, or null
  * @param jsonObject whether the output must be a JSON object (OpenAI's {"type": "json_object"})
  */
-public record StructuredOutputsParams(String json, String regex, List<String> choice, boolean jsonObject) {
+public record StructuredOutputsParams(String json, String regex, List<String> choice, boolean jsonObject)
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     public StructuredOutputsParams {
         choice = choice == null ? null : List.copyOf(choice);

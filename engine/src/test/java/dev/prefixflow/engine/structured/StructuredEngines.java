@@ -1,11 +1,14 @@
 package dev.prefixflow.engine.structured;
 
 import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.EngineFactory;
 import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.model.synthetic.ModelShape;
@@ -67,8 +70,8 @@ final class StructuredEngines {
 
     /** Parses the request lines, runs them on a fresh engine, and returns the results by request id. */
     static Map<String, RequestResult> run(LoadedModel model, int maxNumSeqs, List<String> lines) {
-        LlmEngine engine = new LlmEngine(model, platform().attentionBackends().get(0),
-                new EngineConfig(maxNumSeqs, 512, 16, 256, true));
+        LlmEngine engine = new LlmEngine(model, EngineFactory.attention(platform()),
+                new EngineConfig(maxNumSeqs, 512, 16, 256, true), LoraAdapters.NONE, BlockTier.NONE, System::nanoTime);
         RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
         for (int i = 0; i < lines.size(); i++) {
             ParsedLine line = parser.parse(lines.get(i), i + 1);
