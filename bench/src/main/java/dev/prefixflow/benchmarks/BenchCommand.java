@@ -209,20 +209,23 @@ public final class BenchCommand implements Callable<Integer> {
             AttentionBackend attention = platform.attentionBackends().get(0);
             err.println("warming up ...");
             err.flush();
-            StructuredOutputsBench.run(model, attention, requests, promptTokens, 16, maxNumSeqs);
-            StructuredOutputsBench.Result r = StructuredOutputsBench.run(model, attention, requests, promptTokens,
-                    decodeTokens, maxNumSeqs);
+            StructuredOutputsBench.run(model, attention, requests, promptTokens, 16, maxNumSeqs, 1f);
             out.printf(Locale.ROOT, "structured outputs bench: %s (vocabulary %d), %d requests x (%d prompt + %d "
                     + "generated tokens), max_num_seqs %d%n", path.getFileName(), model.config().vocabSize(), requests,
                     promptTokens, decodeTokens, maxNumSeqs);
-            double tokens = r.tokensPerRun();
-            out.printf(Locale.ROOT, "  unconstrained              %8.1f tokens/s%n", tokens / r.unconstrainedSeconds());
-            out.printf(Locale.ROOT, "  JSON schema, first batch   %8.1f tokens/s  (%.2f x unconstrained)  mask apply "
-                    + "%.1f us/token%n", tokens / r.coldSeconds(), r.coldRatio(), r.coldApplyUsPerToken());
-            out.printf(Locale.ROOT, "  JSON schema, second batch  %8.1f tokens/s  (%.2f x unconstrained)  mask apply "
-                    + "%.1f us/token%n", tokens / r.warmSeconds(), r.warmRatio(), r.warmApplyUsPerToken());
-            out.printf(Locale.ROOT, "  %d masks built (one per schema state reached), %.2f ms each, off the step%n",
-                    r.masksBuilt(), r.buildMsPerMask());
+            for (float temperature : new float[] {0f, 1f}) {
+                StructuredOutputsBench.Result r = StructuredOutputsBench.run(model, attention, requests, promptTokens,
+                        decodeTokens, maxNumSeqs, temperature);
+                double tokens = r.tokensPerRun();
+                out.printf(Locale.ROOT, " %s%n", temperature == 0f ? "greedy" : "sampled (temperature 1, seeded)");
+                out.printf(Locale.ROOT, "  unconstrained              %8.1f tokens/s%n", tokens / r.unconstrainedSeconds());
+                out.printf(Locale.ROOT, "  JSON schema, first batch   %8.1f tokens/s  (%.2f x unconstrained)  mask "
+                        + "apply %.1f us/token%n", tokens / r.coldSeconds(), r.coldRatio(), r.coldApplyUsPerToken());
+                out.printf(Locale.ROOT, "  JSON schema, second batch  %8.1f tokens/s  (%.2f x unconstrained)  mask "
+                        + "apply %.1f us/token%n", tokens / r.warmSeconds(), r.warmRatio(), r.warmApplyUsPerToken());
+                out.printf(Locale.ROOT, "  %d masks built (one per schema state reached), %.2f ms each, off the step%n",
+                        r.masksBuilt(), r.buildMsPerMask());
+            }
         }
         out.flush();
         return 0;

@@ -52,13 +52,18 @@ public final class StructuredOutputsBench {
     private StructuredOutputsBench() {
     }
 
+    /**
+     * @param temperature 0 for greedy decoding (an arg max: the mask is the only extra work), else
+     *     seeded sampling (whose sort of the logits gets cheaper when most are masked out)
+     */
     public static Result run(LoadedModel model, AttentionBackend attention, int requests, int promptTokens,
-                             int maxTokens, int maxNumSeqs) {
+                             int maxTokens, int maxNumSeqs, float temperature) {
         EngineConfig config = new EngineConfig(maxNumSeqs, Math.max(512, promptTokens * maxNumSeqs), 16,
                 maxNumSeqs * ((promptTokens + maxTokens) / 16 + 2), true);
         StructuredOutputsParams schema = StructuredOutputsParams.jsonSchema(SCHEMA);
-        List<Request> plain = requests(model.config().vocabSize(), requests, promptTokens, maxTokens, null);
-        List<Request> constrained = requests(model.config().vocabSize(), requests, promptTokens, maxTokens, schema);
+        int vocab = model.config().vocabSize();
+        List<Request> plain = requests(vocab, requests, promptTokens, maxTokens, temperature, null);
+        List<Request> constrained = requests(vocab, requests, promptTokens, maxTokens, temperature, schema);
 
         double unconstrained = timed(engine(model, attention, config), plain);
         LlmEngine engine = engine(model, attention, config);
@@ -85,12 +90,12 @@ public final class StructuredOutputsBench {
     }
 
     private static List<Request> requests(int vocabSize, int count, int promptTokens, int maxTokens,
-                                          StructuredOutputsParams constraint) {
+                                          float temperature, StructuredOutputsParams constraint) {
         SplittableRandom random = new SplittableRandom(42);
         List<Request> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int[] prompt = random.ints(promptTokens, 0, vocabSize).toArray();
-            SamplingParams params = new SamplingParams(maxTokens, 1f, 0, 1f, 0f, i, List.of(), List.of(), true, false);
+            SamplingParams params = new SamplingParams(maxTokens, temperature, 0, 1f, 0f, i, List.of(), List.of(), true, false);
             out.add(new Request("r" + i, prompt, params, null, constraint));
         }
         return out;

@@ -25,13 +25,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The models structured-output tests run on: random weights behind the real Qwen2 vocabulary
+ * The model structured-output tests run on: random weights behind the real Qwen2 vocabulary
  * (151,936 byte-level BPE tokens), written once per test JVM, where only the constraint can make the
- * text valid; and the trained kjv-5m model with its SentencePiece vocabulary.
+ * text valid. (SentencePiece is covered by TokenMaskTest and, end to end, by the job's
+ * StructuredOutputsCliTest on kjv-5m.)
  */
 final class StructuredEngines {
     private static LoadedModel qwen2Vocabulary;
-    private static LoadedModel sentencePiece;
 
     private StructuredEngines() {
     }
@@ -51,17 +51,6 @@ final class StructuredEngines {
             }
         }
         return qwen2Vocabulary;
-    }
-
-    static synchronized LoadedModel sentencePiece() {
-        if (sentencePiece == null) {
-            try {
-                sentencePiece = ModelLoader.load(TestModels.path("kjv-5m-q80.gguf"), platform());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return sentencePiece;
     }
 
     static Platform platform() {
