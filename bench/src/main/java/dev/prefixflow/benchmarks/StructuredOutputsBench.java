@@ -32,14 +32,17 @@ public final class StructuredOutputsBench {
              "required": ["name", "age", "label"], "additionalProperties": false}}""";
 
     /**
-     * @param seconds wall time of the unconstrained, first constrained and second constrained runs
+     * @param unconstrainedSeconds wall time of the unconstrained run; {@code coldSeconds} and {@code
+     *     warmSeconds} of the first and second constrained runs
+     * @param compileMs compiling the schema (with the vocabulary trie) at the first constrained admission
      * @param masksBuilt masks built over both constrained runs (one per schema state reached)
      * @param buildMsPerMask mean time to build one mask (a walk of the vocabulary trie)
-     * @param applyUsPerToken mean time per constrained token to fetch and apply its mask, per run
+     * @param coldApplyUsPerToken mean time per constrained token to fetch and apply its mask in the
+     *     first constrained run ({@code warmApplyUsPerToken}: in the second)
      */
     public record Result(int requests, long tokensPerRun, double unconstrainedSeconds, double coldSeconds,
-                         double warmSeconds, long masksBuilt, double buildMsPerMask, double coldApplyUsPerToken,
-                         double warmApplyUsPerToken) {
+                         double warmSeconds, double compileMs, long masksBuilt, double buildMsPerMask,
+                         double coldApplyUsPerToken, double warmApplyUsPerToken) {
         public double coldRatio() {
             return unconstrainedSeconds / coldSeconds;
         }
@@ -73,7 +76,7 @@ public final class StructuredOutputsBench {
         long coldApplied = stats.applied();
         double warm = timed(engine, constrained);
         long tokens = (long) requests * maxTokens;
-        return new Result(requests, tokens, unconstrained, cold, warm, stats.masksBuilt(),
+        return new Result(requests, tokens, unconstrained, cold, warm, stats.compileNanos() / 1e6, stats.masksBuilt(),
                 stats.buildNanos() / 1e6 / Math.max(1, stats.masksBuilt()), coldApply / 1e3 / coldApplied,
                 (stats.applyNanos() - coldApply) / 1e3 / (stats.applied() - coldApplied));
     }

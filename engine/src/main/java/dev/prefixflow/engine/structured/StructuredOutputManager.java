@@ -59,11 +59,13 @@ public final class StructuredOutputManager {
     synchronized CompiledGrammar compiled(StructuredOutputsParams params) {
         CompiledGrammar g = compiled.get(params);
         if (g == null) {
+            long start = System.nanoTime();
             if (trie == null) {
                 trie = new VocabularyTrie(tokenizer);
             }
             g = new CompiledGrammar(toBytes(automaton(params)), trie, tokenizer.eosId(), executor, stats);
             compiled.put(params, g);
+            stats.compiled(System.nanoTime() - start);
         }
         return g;
     }

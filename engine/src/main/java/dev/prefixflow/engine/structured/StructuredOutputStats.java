@@ -2,8 +2,13 @@ package dev.prefixflow.engine.structured;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Where structured outputs spend time: building masks (off the step, mostly) and applying them (on it). */
+/**
+ * Where structured outputs spend time: compiling constraints (at admission), building masks (off the
+ * step, mostly) and applying them (on it).
+ */
 public final class StructuredOutputStats {
+    private final AtomicLong compileNanos = new AtomicLong();
+    private final AtomicLong compiled = new AtomicLong();
     private final AtomicLong buildNanos = new AtomicLong();
     private final AtomicLong applyNanos = new AtomicLong();
     private final AtomicLong applied = new AtomicLong();
@@ -14,9 +19,23 @@ public final class StructuredOutputStats {
         applied.incrementAndGet();
     }
 
+    void compiled(long nanos) {
+        compileNanos.addAndGet(nanos);
+        compiled.incrementAndGet();
+    }
+
     void built(long nanos) {
         buildNanos.addAndGet(nanos);
         masksBuilt.incrementAndGet();
+    }
+
+    /** Time spent compiling constraints (on the engine thread, once per distinct constraint). */
+    public long compileNanos() {
+        return compileNanos.get();
+    }
+
+    public long compiled() {
+        return compiled.get();
     }
 
     public long buildNanos() {
