@@ -58,7 +58,7 @@ final class BatchCommand implements Callable<Integer> {
         try (LoadedModel model = modelOptions.load();
              BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
              BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
+            LlmEngine engine = new LlmEngine(model, model.config().attentionBackend(platform),
                     engineOptions.config(model.config(), platform), loraOptions.load(model, platform));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);

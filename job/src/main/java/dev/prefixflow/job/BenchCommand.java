@@ -130,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         try (LoadedModel model = ModelLoader.load(path, platform)) {
             TokenCost cost = TokenCost.of(model.file());
             // Room for the warm-up too, whose decode steps may outnumber the timed ones.
-            ThroughputRun run = new ThroughputRun(model.model(), platform.attentionBackends().get(0),
+            ThroughputRun run = new ThroughputRun(model.model(), model.config().attentionBackend(platform),
                     promptTokens + Math.max(decodeTokens, WARMUP_DECODE));
             err.printf("running %d prompt tokens and %d decode steps ...%n", promptTokens, decodeTokens);
             err.flush();
@@ -138,7 +138,7 @@ final class BenchCommand implements Callable<Integer> {
                     WARMUP_PROMPT, WARMUP_DECODE);
             report = new BenchReport(path.getFileName().toString(), platform.name(), threadCount, cost, timing,
                     bandwidth, peakFlops);
-            SwapInTiming.Result swap = SwapInTiming.measure(model, platform.attentionBackends().get(0),
+            SwapInTiming.Result swap = SwapInTiming.measure(model, model.config().attentionBackend(platform),
                     prompt(model.config().vocabSize()));
             err.printf("evicted-block tier: swap-in of one block (%d bytes) %.3f ms, prefill of its 16 tokens "
                     + "%.3f ms: swap-in is %.1fx faster%n", swap.entryBytes(), swap.swapInMs(), swap.prefillMs(),
@@ -157,7 +157,7 @@ final class BenchCommand implements Callable<Integer> {
         double peakFlops = platform.measurePeakFlops();
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel model = ModelLoader.load(path, platform)) {
-            AttentionBackend attention = platform.attentionBackends().get(0);
+            AttentionBackend attention = model.config().attentionBackend(platform);
             err.println("warming up ...");
             err.flush();
             EngineBenchmark.run(model, attention, new EngineBenchmark.Workload(4, 16, 4, 16, List.of(4)));

@@ -103,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
             LoraAdapters adapters = LoraAdapters.load(lora == null ? Map.of() : Map.of(loraName, lora), model,
                     platform);
             // One sequence: a pool for one full context, nothing to share, so no prefix caching.
-            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
+            LlmEngine engine = new LlmEngine(model, model.config().attentionBackend(platform),
                     new EngineConfig(1, prefillChunk, blockSize, (context + blockSize - 1) / blockSize, false),
                     adapters);
             long start = System.nanoTime();

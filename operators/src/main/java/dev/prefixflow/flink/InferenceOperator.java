@@ -117,7 +117,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
                         platform.memoryInfo());
         EngineConfig config = new EngineConfig(settings.maxNumSeqs(), settings.maxNumBatchedTokens(),
                 settings.blockSize(), blocks, settings.prefixCaching(), settings.preemptionMode());
-        engine = new LlmEngine(model, platform.attentionBackends().get(0), config,
+        engine = new LlmEngine(model, model.config().attentionBackend(platform), config,
                 LoraAdapters.load(settings.loraFiles(), model, platform), openTier(config), System::nanoTime);
         parser = new RequestParser(model.tokenizer(), model.config().contextLength());
         writer = new ResultWriter(System.currentTimeMillis() / 1000);

@@ -55,7 +55,7 @@ final class GreedyReferences {
     /** The same with a LoRA adapter on every step (null: none). */
     static Greedy generate(Model model, Platform platform, int[] prompt, int n, LoraAdapter adapter) {
         ModelConfig c = model.config();
-        KvPool pool = platform.attentionBackends().get(0).allocate(
+        KvPool pool = c.attentionBackend(platform).allocate(
                 new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), (c.contextLength() + 15) / 16, 16));
         int[] table = new int[pool.spec().numBlocks()];
         Arrays.setAll(table, i -> i);

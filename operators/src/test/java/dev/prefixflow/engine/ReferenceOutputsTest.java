@@ -75,7 +75,7 @@ class ReferenceOutputsTest {
     /** One greedy request alone on the engine, with the adapter named {@code lora} (null: none). */
     static RequestResult runOnEngine(LoadedModel model, LoraAdapters adapters, String lora, int[] prompt, int n) {
         int blocks = (model.config().contextLength() + 15) / 16;
-        LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
+        LlmEngine engine = new LlmEngine(model, model.config().attentionBackend(platform),
                 new EngineConfig(1, 512, 16, blocks, false), adapters);
         engine.addRequest(new Request("reference", prompt, SamplingParams.greedy(n).withIgnoreEos(true), lora));
         return engine.runUntilDone().get(0);

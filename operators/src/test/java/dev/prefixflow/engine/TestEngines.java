@@ -3,6 +3,7 @@ package dev.prefixflow.engine;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
+import dev.prefixflow.platform.AttentionBackend;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
 import dev.prefixflow.testing.TestModels;
@@ -51,8 +52,13 @@ final class TestEngines {
         return Platforms.select(null);
     }
 
+    /** The attention backend the platform picks for the model. */
+    static AttentionBackend attention() {
+        return model().config().attentionBackend(platform());
+    }
+
     static LlmEngine engine(EngineConfig config) {
-        return new LlmEngine(model(), platform().attentionBackends().get(0), config, adapters());
+        return new LlmEngine(model(), attention(), config, adapters());
     }
 
     /** Runs the requests to completion on a fresh engine; results by request id. */

@@ -83,7 +83,7 @@ class BatchInvarianceTest {
 
     static KvPool pool(Platform platform, LoadedModel model, int blocks) {
         var c = model.config();
-        return platform.attentionBackends().get(0).allocate(
+        return c.attentionBackend(platform).allocate(
                 new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), blocks, BLOCK));
     }
 

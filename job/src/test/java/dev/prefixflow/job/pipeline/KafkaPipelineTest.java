@@ -318,8 +318,8 @@ class KafkaPipelineTest {
         Platform platform = Platforms.select(null);
         Map<Integer, JsonNode> out = new HashMap<>();
         try (LoadedModel model = ModelLoader.load(Path.of(modelPath), platform)) {
-            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0), new EngineConfig(32, 512, 16,
-                    EngineConfig.defaultKvBlocks(model.config(), 32, 16, platform.memoryInfo()), true));
+            LlmEngine engine = new LlmEngine(model, model.config().attentionBackend(platform), new EngineConfig(32, 512,
+                    16, EngineConfig.defaultKvBlocks(model.config(), 32, 16, platform.memoryInfo()), true));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(0);
             List<ParsedLine> parsed = new ArrayList<>();
