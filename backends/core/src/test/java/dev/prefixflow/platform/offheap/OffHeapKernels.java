@@ -12,8 +12,7 @@ import java.nio.IntBuffer;
 
 /**
  * Scalar kernels over direct buffers: plain loops in index order, one row at a time, so a row's
- * result never depends on the other rows of the call. This platform
- * proves the SPI, not speed.
+ * result never depends on the other rows of the call. This platform proves the SPI, not speed.
  */
 final class OffHeapKernels implements Kernels {
 
@@ -51,26 +50,32 @@ final class OffHeapKernels implements Kernels {
     public void embed(Weight table, IntTensor tokens, Tensor out) {
         OffHeapWeight w = OffHeapWeight.own(table);
         IntBuffer ids = OffHeapIntTensor.data(tokens);
-        float[] row = new float[w.cols()];
         for (int t = 0; t < ids.capacity(); t++) {
-            w.row(ids.get(t), row);
-            data(out).put(t * out.cols(), row);
+            int id = ids.get(t);
+            if (id < 0 || id >= w.rows()) {
+                throw new IndexOutOfBoundsException("row " + id + " of " + w.name());
+            }
+            data(out).put(t * out.cols(), w.values, id * w.cols(), w.cols());
         }
     }
 
+    /**
+     * Per weight row, its dot product with every token's row of x, in index order. x is read into a
+     * working array once per call, as a device kernel stages its input in local memory.
+     */
     @Override
     public void matmul(Weight weight, Tensor x, Tensor out) {
         OffHeapWeight w = OffHeapWeight.own(weight);
-        FloatBuffer in = data(x);
+        float[] in = new float[x.rows() * x.cols()];
+        data(x).get(0, in);
         FloatBuffer o = data(out);
         int cols = w.cols();
-        float[] row = new float[cols];
         for (int r = 0; r < w.rows(); r++) {
-            w.row(r, row);
+            int base = r * cols;
             for (int t = 0; t < x.rows(); t++) {
                 float sum = 0;
                 for (int i = 0; i < cols; i++) {
-                    sum += row[i] * in.get(t * cols + i);
+                    sum += w.values.get(base + i) * in[t * cols + i];
                 }
                 o.put(t * w.rows() + r, sum);
             }

@@ -68,16 +68,20 @@ final class OffHeapKvPool implements KvPool {
         for (int s = 0; s < p.queryLens.capacity(); s++) {
             for (int i = 0; i < p.queryLens.get(s); i++, row++) {
                 int len = p.contextLens.get(s) + i + 1;
+                // Where each position's K/V row starts: the block table read once per query.
+                int[] kvRows = new int[len];
+                for (int pos = 0; pos < len; pos++) {
+                    kvRows[pos] = p.slot(s, pos, spec.blockSize()) * spec.kvDim();
+                }
                 float[] scores = new float[len];
                 for (int h = 0; h < heads; h++) {
                     int qo = (row * heads + h) * headDim;
                     int kvCol = (h / group) * headDim;
                     float max = Float.NEGATIVE_INFINITY;
                     for (int pos = 0; pos < len; pos++) {
-                        int kOff = p.slot(s, pos, spec.blockSize()) * spec.kvDim() + kvCol;
                         float dot = 0;
                         for (int d = 0; d < headDim; d++) {
-                            dot += qd.get(qo + d) * k.get(kOff + d);
+                            dot += qd.get(qo + d) * k.get(kvRows[pos] + kvCol + d);
                         }
                         scores[pos] = dot * scale;
                         max = Math.max(max, scores[pos]);
@@ -90,7 +94,7 @@ final class OffHeapKvPool implements KvPool {
                     for (int d = 0; d < headDim; d++) {
                         float acc = 0;
                         for (int pos = 0; pos < len; pos++) {
-                            acc += scores[pos] / sum * v.get(p.slot(s, pos, spec.blockSize()) * spec.kvDim() + kvCol + d);
+                            acc += scores[pos] / sum * v.get(kvRows[pos] + kvCol + d);
                         }
                         od.put(qo + d, acc);
                     }

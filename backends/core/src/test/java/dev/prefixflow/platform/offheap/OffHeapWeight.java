@@ -6,40 +6,52 @@ import dev.prefixflow.gguf.TensorData;
 import dev.prefixflow.platform.Weight;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
-/** A weight matrix's GGUF bytes, copied into a direct buffer and dequantized a row at a time. */
+/**
+ * A weight matrix dequantized once, at upload, into a direct buffer of float32 rows: this platform
+ * checks conformance, not memory footprint, and decoding every row at every call made its tests
+ * slow. The values are ggml's reference dequantization ({@link Dequantize}).
+ */
 final class OffHeapWeight implements Weight {
-    private final TensorData tensor;
+    private final String name;
+    private final GgmlType type;
+    private final int rows;
+    private final int cols;
+    final FloatBuffer values;
 
     OffHeapWeight(TensorData source) {
-        ByteBuffer copy = ByteBuffer.allocateDirect(source.data().remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        copy.put(source.data().duplicate()).flip();
-        this.tensor = new TensorData(source.name(), source.type(), source.dims().clone(), copy);
-    }
-
-    /** Row {@code row} as floats, into {@code out} (a kernel's working row, not a tensor). */
-    void row(int row, float[] out) {
-        Dequantize.row(tensor, row, out, 0);
+        this.name = source.name();
+        this.type = source.type();
+        this.rows = source.rows();
+        this.cols = source.cols();
+        this.values = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(rows, cols), Float.BYTES))
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            Dequantize.row(source, r, row, 0);
+            values.put(r * cols, row);
+        }
     }
 
     @Override
     public String name() {
-        return tensor.name();
+        return name;
     }
 
     @Override
     public GgmlType type() {
-        return tensor.type();
+        return type;
     }
 
     @Override
     public int rows() {
-        return tensor.rows();
+        return rows;
     }
 
     @Override
     public int cols() {
-        return tensor.cols();
+        return cols;
     }
 
     static OffHeapWeight own(Weight w) {
