@@ -7,6 +7,7 @@ import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
+import dev.prefixflow.job.progress.ProgressLine;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.Platform;
 import java.io.BufferedReader;
@@ -30,9 +31,6 @@ import picocli.CommandLine.Spec;
         description = "Answer a JSONL file of requests (PrefixFlow records or OpenAI batch lines); "
                 + "one output line per input line, in finishing order.")
 final class BatchCommand implements Callable<Integer> {
-    /** The progress line is rewritten at most this often. */
-    private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
-
     @Mixin
     ModelOptions modelOptions;
 
@@ -63,6 +61,7 @@ final class BatchCommand implements Callable<Integer> {
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
             long start = System.nanoTime();
+            ProgressLine progressLine = new ProgressLine(err, modelOptions.progress.style(), start);
 
             // Engine ids are line numbers: ids in the file need not be unique.
             Map<String, ParsedLine> byEngineId = new HashMap<>();
@@ -83,7 +82,7 @@ final class BatchCommand implements Callable<Integer> {
                 }
             }
             int done = total - byEngineId.size();
-            long lastProgress = 0;
+            int lines = total;
             while (engine.hasUnfinishedRequests()) {
                 for (RequestResult result : engine.step()) {
                     done++;
@@ -91,15 +90,12 @@ final class BatchCommand implements Callable<Integer> {
                     writeLine(out, writer.result(byEngineId.get(result.id()), result));
                 }
                 long now = System.nanoTime();
-                if (now - lastProgress >= PROGRESS_INTERVAL_NANOS) {
-                    lastProgress = now;
-                    err.print("\r" + progress(done, total, engine.metrics(), now - start));
-                    err.flush();
-                }
+                int answered = done;
+                progressLine.update(now, () -> progress(answered, lines, engine.metrics(), now - start));
             }
             EngineMetrics m = engine.metrics();
             double seconds = (System.nanoTime() - start) / 1e9;
-            err.println("\r" + progress(done, total, m, System.nanoTime() - start));
+            progressLine.finish(progress(done, total, m, System.nanoTime() - start));
             err.printf("%d requests (%d errors), %d prompt tokens (%d cached, hit rate %.1f%%), %d generated tokens, "
                             + "%.1f generated tokens/s, %d preemptions, wall time %.2f s%n",
                     total, errors, m.promptTokens(), m.cachedTokens(), 100 * m.prefixCacheHitRate(),
