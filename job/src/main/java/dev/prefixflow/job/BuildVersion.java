@@ -7,25 +7,19 @@ import picocli.CommandLine.IVersionProvider;
 
 /** The version and the git commit the build wrote into the jar (see the job module's pom). */
 final class BuildVersion implements IVersionProvider {
+    /** What the build writes when it cannot ask git. */
+    private static final String UNKNOWN = "unknown";
 
     @Override
     public String[] getVersion() throws IOException {
-        Properties version = load("version.properties");
-        Properties git = load("git.properties");
-        String commit = git.getProperty("git.commit.id");
-        String built = commit == null ? "commit unknown (built outside a git checkout)"
-                : "commit " + commit + " (" + git.getProperty("git.commit.time") + ")"
-                        + (Boolean.parseBoolean(git.getProperty("git.dirty")) ? " with uncommitted changes" : "");
-        return new String[] {"PrefixFlow " + version.getProperty("version", "unknown"), built};
-    }
-
-    private static Properties load(String name) throws IOException {
-        Properties properties = new Properties();
-        try (InputStream in = BuildVersion.class.getResourceAsStream(name)) {
+        Properties build = new Properties();
+        try (InputStream in = BuildVersion.class.getResourceAsStream("version.properties")) {
             if (in != null) {
-                properties.load(in);
+                build.load(in);
             }
         }
-        return properties;
+        String commit = build.getProperty("commit", UNKNOWN);
+        return new String[] {"PrefixFlow " + build.getProperty("version", UNKNOWN),
+            UNKNOWN.equals(commit) ? "commit unknown (built outside a git checkout)" : "commit " + commit};
     }
 }

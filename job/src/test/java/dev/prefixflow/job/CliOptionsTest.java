@@ -65,7 +65,7 @@ class CliOptionsTest {
         if (head == null) {
             assertEquals("commit unknown (built outside a git checkout)", lines.get(1));
         } else {
-            assertTrue(lines.get(1).startsWith("commit " + head + " ("), lines.get(1) + " vs HEAD " + head);
+            assertEquals("commit " + head, lines.get(1));
         }
     }
 
