@@ -16,12 +16,13 @@ import java.util.Locale;
 
 /**
  * Measures what a model costs on the Java heap: the heap in use (after a full collection) before and
- * after loading it, against the file's size, and the heap a KV pool of {@value #BLOCKS} blocks takes
- * against {@link KvPoolSpec#bytesPerBlock()}. For the README's sizing figures, not a test. Arguments:
+ * after loading it, against the file's size, and the heap a KV pool of about {@value #POOL_BYTES} bytes
+ * takes per block, against {@link KvPoolSpec#bytesPerBlock()}. For the README's sizing figures, not a test. Arguments:
  * GGUF paths, or SHAPE:TYPE (e.g. llama-1b:Q8_0) for a synthetic model kept in bench-models/.
  */
 public final class HeapSizing {
-    private static final int BLOCKS = 256;
+    /** Large arrays, as in a real pool, so that G1's unused ends of humongous regions do not dominate. */
+    private static final long POOL_BYTES = 1000L << 20;
     private static final int BLOCK_SIZE = 16;
 
     public static void main(String[] args) throws Exception {
@@ -35,13 +36,15 @@ public final class HeapSizing {
             try (LoadedModel model = ModelLoader.load(file, platform)) {
                 long weights = usedHeap() - before;
                 ModelConfig c = model.config();
-                KvPoolSpec spec = new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), BLOCKS, BLOCK_SIZE);
+                long bytesPerBlock = new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), 1, BLOCK_SIZE).bytesPerBlock();
+                int blocks = (int) (POOL_BYTES / bytesPerBlock);
+                KvPoolSpec spec = new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), blocks, BLOCK_SIZE);
                 long withoutPool = usedHeap();
                 KvPool pool = platform.attentionBackends().get(0).allocate(spec);
                 long poolBytes = usedHeap() - withoutPool;
                 System.out.printf(Locale.ROOT, "%-44s %10.1f %10.1f %6.3f %14.1f %14.1f%n", file.getFileName(),
                         Files.size(file) / 1e6, weights / 1e6, (double) weights / Files.size(file),
-                        spec.bytesPerBlock() / 1024.0, poolBytes / 1024.0 / BLOCKS);
+                        spec.bytesPerBlock() / 1024.0, poolBytes / 1024.0 / blocks);
                 System.out.flush();
                 if (pool.spec() == null) {
                     throw new IllegalStateException("keeps the pool reachable until it is measured");
