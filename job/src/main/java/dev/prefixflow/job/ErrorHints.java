@@ -59,8 +59,7 @@ final class ErrorHints {
         return "Flink has no file system for " + scheme + "://: it comes as a plugin, " + plugin + ". On a cluster, "
                 + "copy opt/" + jar + "-" + EnvironmentInformation.getVersion() + ".jar of the Flink distribution "
                 + "into plugins/" + folder + "/ on the JobManager and every TaskManager, and where `flink run` runs. "
-                + "For a local run, put that jar (Maven: org.apache.flink:" + jar + ":"
-                + EnvironmentInformation.getVersion() + ") in ./plugins/" + folder
+                + "For a local run, put that jar in ./plugins/" + folder
                 + "/, or in a folder of its own under the directory FLINK_PLUGINS_DIR names.";
     }
 }
