@@ -1,5 +1,6 @@
 package dev.prefixflow.job;
 
+import dev.prefixflow.benchmarks.BenchCommand;
 import java.time.Duration;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine;
