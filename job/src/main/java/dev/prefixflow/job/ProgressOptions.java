@@ -2,6 +2,8 @@ package dev.prefixflow.job;
 
 import dev.prefixflow.job.progress.ProgressLine;
 import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** How progress is shown on stderr: an updating line on a terminal, else one line per interval. */
@@ -11,12 +13,24 @@ final class ProgressOptions {
 
     enum Mode { AUTO, TERMINAL, LINES }
 
-    @Option(names = "--progress", defaultValue = "auto",
+    /** Mode names in any case, as users write them. */
+    static final class ModeConverter implements CommandLine.ITypeConverter<Mode> {
+        @Override
+        public Mode convert(String text) {
+            try {
+                return Mode.valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("expected auto, terminal or lines, got '" + text + "'");
+            }
+        }
+    }
+
+    @Option(names = "--progress", defaultValue = "auto", converter = ModeConverter.class,
             description = "terminal: one line updated in place; lines: one line per --progress-interval (for log "
                     + "files and CI); auto: terminal when stderr is one (default: auto).")
     Mode mode;
 
-    @Option(names = "--progress-interval", defaultValue = "10 s",
+    @Option(names = "--progress-interval", defaultValue = "10 s", converter = FlinkDurationConverter.class,
             description = "Time between progress lines when not on a terminal, e.g. 10 s, 1 min, PT30S "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration interval;

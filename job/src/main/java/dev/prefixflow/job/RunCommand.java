@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "1", description = "Inference subtasks (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10 s",
+    @Option(names = "--checkpoint-interval", defaultValue = "10 s", converter = FlinkDurationConverter.class,
             description = "Checkpoint interval, written as in Flink's configuration: 500 ms, 10 s, 1 min, PT10S "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
@@ -87,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--bounded", description = "Stop reading Kafka at the offsets current when the job starts.")
     boolean bounded;
 
-    @Option(names = "--kafka-timeout", defaultValue = "30 s",
+    @Option(names = "--kafka-timeout", defaultValue = "30 s", converter = FlinkDurationConverter.class,
             description = "How long to wait for each Kafka cluster to answer before the job is built; 0 skips this "
                     + "check (default: ${DEFAULT-VALUE}).")
     Duration kafkaTimeout;

@@ -14,19 +14,20 @@ import picocli.CommandLine;
 
 /** Durations written as in Flink's configuration, and what --version says about the build. */
 class CliOptionsTest {
+    static final FlinkDurationConverter DURATION = new FlinkDurationConverter();
 
     @Test
     void durationsTakeFlinksForms() {
-        assertEquals(Duration.ofSeconds(10), PrefixFlowCli.duration("10 s"));
-        assertEquals(Duration.ofSeconds(10), PrefixFlowCli.duration("10s"));
-        assertEquals(Duration.ofSeconds(10), PrefixFlowCli.duration("PT10S"));
-        assertEquals(Duration.ofMinutes(1), PrefixFlowCli.duration("1 min"));
-        assertEquals(Duration.ofMinutes(1), PrefixFlowCli.duration("1m"));
-        assertEquals(Duration.ofMillis(500), PrefixFlowCli.duration("500ms"));
-        assertEquals(Duration.ofMillis(500), PrefixFlowCli.duration("500 milliseconds"));
-        assertEquals(Duration.ofHours(2), PrefixFlowCli.duration("2 h"));
+        assertEquals(Duration.ofSeconds(10), DURATION.convert("10 s"));
+        assertEquals(Duration.ofSeconds(10), DURATION.convert("10s"));
+        assertEquals(Duration.ofSeconds(10), DURATION.convert("PT10S"));
+        assertEquals(Duration.ofMinutes(1), DURATION.convert("1 min"));
+        assertEquals(Duration.ofMinutes(1), DURATION.convert("1m"));
+        assertEquals(Duration.ofMillis(500), DURATION.convert("500ms"));
+        assertEquals(Duration.ofMillis(500), DURATION.convert("500 milliseconds"));
+        assertEquals(Duration.ofHours(2), DURATION.convert("2 h"));
         CommandLine.TypeConversionException bad = assertThrows(CommandLine.TypeConversionException.class,
-                () -> PrefixFlowCli.duration("ten seconds"));
+                () -> DURATION.convert("ten seconds"));
         assertTrue(bad.getMessage().contains("'ten seconds' is not a duration"), bad.getMessage());
     }
 
@@ -34,11 +35,12 @@ class CliOptionsTest {
     void everyDurationOptionUsesThem() {
         CommandLine.ParseResult parsed = PrefixFlowCli.commandLine().parseArgs("run", "--model", "m.gguf",
                 "--input", "in.jsonl", "--output", "jsonl:out", "--checkpoint-interval", "1 min",
-                "--kafka-timeout", "PT5S", "--progress-interval", "2 s");
+                "--kafka-timeout", "PT5S", "--progress-interval", "2 s", "--progress", "Lines");
         RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
         assertEquals(Duration.ofMinutes(1), run.checkpointInterval);
         assertEquals(Duration.ofSeconds(5), run.kafkaTimeout);
         assertEquals(Duration.ofSeconds(2), run.modelOptions.progress.interval);
+        assertEquals(ProgressOptions.Mode.LINES, run.modelOptions.progress.mode);
     }
 
     @Test
