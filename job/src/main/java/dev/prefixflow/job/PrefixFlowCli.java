@@ -27,6 +27,15 @@ public final class PrefixFlowCli {
             ErrorReport.print(e, commandLine.getErr(), root.verbose);
             return 1;
         });
+        // Errors (a missing JVM module, no heap left) get the same report: picocli passes them through.
+        cli.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (LinkageError | VirtualMachineError e) {
+                ErrorReport.print(e, cli.getErr(), root.verbose);
+                return 1;
+            }
+        });
         return cli;
     }
 }

@@ -81,4 +81,19 @@ class ErrorReportTest {
                 "disk full"), ErrorReport.messages(outer));
         assertEquals(List.of("java.lang.NullPointerException"), ErrorReport.messages(new NullPointerException()));
     }
+
+    @Test
+    void jvmErrorsGetAHint() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        ErrorReport.print(new NoClassDefFoundError("jdk/incubator/vector/Vector"), new java.io.PrintWriter(out), false);
+        assertTrue(out.toString().startsWith("error: jdk/incubator/vector/Vector"), out.toString());
+        assertTrue(out.toString().contains("hint: the CPU engine needs the JVM flag --add-modules jdk.incubator.vector "
+                + "(on a cluster: env.java.opts.taskmanager)"), out.toString());
+
+        out.getBuffer().setLength(0);
+        ErrorReport.print(new IllegalStateException("the job failed", new OutOfMemoryError("Java heap space")),
+                new java.io.PrintWriter(out), false);
+        assertTrue(out.toString().contains("caused by: Java heap space"), out.toString());
+        assertTrue(out.toString().contains("lower --kv-cache-blocks or --max-num-seqs"), out.toString());
+    }
 }
