@@ -17,6 +17,11 @@ final class SyntheticModelCache {
         this.dir = dir;
     }
 
+    /** The file for this shape, type and seed with a synthetic vocabulary, written first when missing. */
+    Path get(ModelShape shape, GgmlType type, long seed, PrintWriter log) throws IOException {
+        return get(shape, type, seed, null, log);
+    }
+
     /**
      * The file for this shape, type and seed, writing it first when the directory lacks it.
      *

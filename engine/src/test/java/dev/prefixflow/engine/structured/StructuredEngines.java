@@ -59,7 +59,7 @@ final class StructuredEngines {
 
     /** Parses the request lines, runs them on a fresh engine, and returns the results by request id. */
     static Map<String, RequestResult> run(LoadedModel model, int maxNumSeqs, List<String> lines) {
-        LlmEngine engine = new LlmEngine(model, EngineFactory.attention(platform()),
+        LlmEngine engine = new LlmEngine(model, EngineFactory.attention(model.config(), platform()),
                 new EngineConfig(maxNumSeqs, 512, 16, 256, true), LoraAdapters.NONE, BlockTier.NONE, System::nanoTime);
         RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
         for (int i = 0; i < lines.size(); i++) {
