@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.generate.FinishReason;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.sampling.SamplingParams;
@@ -54,7 +55,8 @@ class ImpossibleRequestsTest {
         long[] now = {0};
         // Each clock reading advances 1 ms, so every interval is a whole, positive number of ms.
         LlmEngine engine = new LlmEngine(TestEngines.model(), TestEngines.attention(),
-                new EngineConfig(2, 64, 16, 64, true), LoraAdapters.NONE, () -> now[0] += 1_000_000);
+                new EngineConfig(2, 64, 16, 64, true), LoraAdapters.NONE, BlockTier.NONE,
+                () -> now[0] += 1_000_000);
         engine.addRequest(new Request("timed", ids(10), SamplingParams.greedy(3).withIgnoreEos(true), null));
         RequestResult r = engine.runUntilDone().get(0);
         RequestResult.Timings t = r.timings();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefixflow.conformance.GreedyReferences;
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
@@ -67,8 +68,8 @@ class ReferenceOutputsTest {
     /** One greedy request alone on the engine, with the adapter named {@code lora} (null: none). */
     static RequestResult runOnEngine(LoadedModel model, LoraAdapters adapters, String lora, int[] prompt, int n) {
         int blocks = (model.config().contextLength() + 15) / 16;
-        LlmEngine engine = new LlmEngine(model, model.config().attentionBackend(platform),
-                new EngineConfig(1, 512, 16, blocks, false), adapters);
+        LlmEngine engine = new LlmEngine(model, EngineFactory.attention(model.config(), platform),
+                new EngineConfig(1, 512, 16, blocks, false), adapters, BlockTier.NONE, System::nanoTime);
         engine.addRequest(new Request("reference", prompt, SamplingParams.greedy(n).withIgnoreEos(true), lora));
         return engine.runUntilDone().get(0);
     }

@@ -1,5 +1,6 @@
 package dev.prefixflow.engine;
 
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
@@ -54,11 +55,15 @@ final class TestEngines {
 
     /** The attention backend the platform picks for the model. */
     static AttentionBackend attention() {
-        return model().config().attentionBackend(platform());
+        return EngineFactory.attention(model().config(), platform());
     }
 
     static LlmEngine engine(EngineConfig config) {
-        return new LlmEngine(model(), attention(), config, adapters());
+        return engine(config, BlockTier.NONE);
+    }
+
+    static LlmEngine engine(EngineConfig config, BlockTier tier) {
+        return new LlmEngine(model(), attention(), config, adapters(), tier, System::nanoTime);
     }
 
     /** Runs the requests to completion on a fresh engine; results by request id. */
