@@ -33,6 +33,18 @@ public final class LocalRun {
     }
 
     public int run(PipelineSpec spec, Endpoint input) throws Exception {
+        StreamExecutionEnvironment env = environment();
+        Pipeline.build(env, spec);
+        long total = input instanceof Endpoint.Jsonl file ? countLines(Path.of(file.path())) : -1;
+        watch(env.executeAsync("PrefixFlow"), total);
+        return 0;
+    }
+
+    /**
+     * The embedded Flink every local run uses: RocksDB state, incremental checkpoints, restarts, and
+     * the reporter that feeds the progress line (reset here, before a new job).
+     */
+    public StreamExecutionEnvironment environment() throws IOException {
         Path checkpoints = checkpointDir != null ? checkpointDir : Files.createTempDirectory("prefixflow-checkpoints");
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", "rocksdb");
@@ -45,13 +57,17 @@ public final class LocalRun {
         conf.setString("restart-strategy.fixed-delay.delay", "1 s");
         conf.setString("metrics.reporter.progress.factory.class", ProgressMetrics.Factory.class.getName());
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, parallelism)));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-        Pipeline.build(env, spec);
-
-        long total = input instanceof Endpoint.Jsonl file ? countLines(Path.of(file.path())) : -1;
         ProgressMetrics.reset();
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    }
+
+    /**
+     * Prints progress until the job ends, then the summary; {@code total} requests expected, or -1.
+     *
+     * @throws IllegalStateException when the job failed, with the root cause's message
+     */
+    public void watch(JobClient job, long total) throws Exception {
         long start = System.nanoTime();
-        JobClient job = env.executeAsync("PrefixFlow");
         // The embedded cluster shuts down with the job, so wait on the result, not on the job's status.
         CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         while (!result.isDone()) {
@@ -67,7 +83,6 @@ public final class LocalRun {
         }
         err.print(summary(System.nanoTime() - start));
         err.flush();
-        return 0;
     }
 
     private static String rootMessage(Throwable e) {
