@@ -63,17 +63,25 @@ class SqlCommandTest {
                 """.formatted(input, MODEL, output);
     }
 
-    /** The JSON lines of every committed part file under {@code dir}, by id. */
-    static Map<String, JsonNode> committedRows(Path dir) throws IOException {
-        Map<String, JsonNode> rows = new HashMap<>();
+    /** The JSON lines of every committed part file under {@code dir} (in-progress files are hidden). */
+    static List<JsonNode> committedLines(Path dir) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile)
                     .filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
                 for (String line : Files.readAllLines(f)) {
-                    JsonNode row = CliTest.JSON.readTree(line);
-                    assertEquals(null, rows.put(row.get("id").asText(), row), "two rows for " + row);
+                    rows.add(CliTest.JSON.readTree(line));
                 }
             }
+        }
+        return rows;
+    }
+
+    /** The committed rows by id; an id twice is an error. */
+    static Map<String, JsonNode> committedRows(Path dir) throws IOException {
+        Map<String, JsonNode> rows = new HashMap<>();
+        for (JsonNode row : committedLines(dir)) {
+            assertEquals(null, rows.put(row.get("id").asText(), row), "two rows for " + row);
         }
         return rows;
     }
@@ -90,6 +98,11 @@ class SqlCommandTest {
         assertTrue(run.err().contains("PrefixFlow summary"), run.err());
         assertTrue(run.err().matches("(?s).*requests answered\\s+32\\n.*"), run.err());
 
+        assertAnswersLikeBatch(input, output);
+    }
+
+    /** Every request of {@code input} has one committed row under {@code output}, with batch's text. */
+    static void assertAnswersLikeBatch(Path input, Path output) throws IOException {
         Map<String, JsonNode> got = committedRows(output);
         Map<String, JsonNode> expected = CliTest.batchResults(MODEL, input);
         assertEquals(32, expected.size());
@@ -115,15 +128,7 @@ class SqlCommandTest {
 
         CliTest.Run run = CliTest.run("sql", "-f", file.toString(), "--checkpoint-interval", "500ms");
         assertEquals(0, run.exitCode(), run.err());
-        List<JsonNode> rows = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(output)) {
-            for (Path f : files.filter(Files::isRegularFile)
-                    .filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
-                for (String line : Files.readAllLines(f)) {
-                    rows.add(CliTest.JSON.readTree(line));
-                }
-            }
-        }
+        List<JsonNode> rows = committedLines(output);
         // 29 lines: 2 are not requests at all (skipped), 3 OpenAI batch lines have no "prompt" field.
         long answered = rows.stream().filter(r -> r.get("error").isNull()).count();
         long errors = rows.stream().filter(r -> !r.get("error").isNull()).count();
