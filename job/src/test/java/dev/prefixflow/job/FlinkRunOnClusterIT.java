@@ -100,8 +100,8 @@ class FlinkRunOnClusterIT {
     /**
      * Issue 15: {@code flink run prefixflow.jar sql -f SCRIPT} plans the script on the client (the
      * cluster's Table planner) and runs its INSERT with the prefixflow model provider from the jar on
-     * the TaskManager, two function instances sharing its engine; every request's committed text is
-     * what {@code batch} answers.
+     * the TaskManager (parallelism 2: both function instances acquire the TaskManager's one engine);
+     * every request's committed text is what {@code batch} answers.
      */
     @Test
     void theSqlCommandRunsUnderFlinkRunOnAStandaloneCluster() throws Exception {

@@ -29,8 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CREATE MODEL with the prefixflow provider and ML_PREDICT, planned by Flink's planner and run on a
- * MiniCluster (the collect sink runs the query in one instance; SqlCommandTest in the job module runs
- * two that share an engine): every row's text is
+ * MiniCluster: every row's text is
  * token for token what the {@code batch} path (the JSONL parser and an engine session) answers for
  * the same request, and rows that cannot be served get an error value while the others are answered.
  */
