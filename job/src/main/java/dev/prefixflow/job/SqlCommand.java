@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,9 +36,12 @@ final class SqlCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "1", description = "Parallelism of the jobs (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s",
-            description = "Checkpoint interval, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
-    String checkpointInterval;
+    @Option(names = "--checkpoint-interval", defaultValue = "10 s", converter = FlinkDurationConverter.class,
+            description = "Checkpoint interval, e.g. 500 ms, 10 s, 1 min (default: ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
+
+    @Mixin
+    ProgressOptions progress;
 
     @Spec
     CommandSpec spec;
@@ -47,12 +52,12 @@ final class SqlCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         StreamExecutionEnvironment probe = StreamExecutionEnvironment.getExecutionEnvironment();
         LocalRun local = probe instanceof LocalStreamEnvironment
-                ? new LocalRun(err, parallelism, RunCommand.parseDuration(checkpointInterval), null) : null;
+                ? new LocalRun(err, progress.style(), parallelism, checkpointInterval, null) : null;
         StreamExecutionEnvironment env = local != null ? local.environment() : probe;
         if (local == null) {
             // Under `flink run`: the cluster's configuration rules; only what the job needs is set.
             env.setParallelism(parallelism);
-            env.enableCheckpointing(RunCommand.parseDuration(checkpointInterval).toMillis());
+            env.enableCheckpointing(checkpointInterval.toMillis());
         }
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
         for (int i = 0; i < statements.size(); i++) {

@@ -93,7 +93,7 @@ class SqlCommandTest {
         Path script = Files.writeString(dir.resolve("answers.sql"), script(input, output));
 
         CliTest.Run run = CliTest.run("sql", "-f", script.toString(), "--parallelism", "2",
-                "--checkpoint-interval", "500ms");
+                "--checkpoint-interval", "500 ms");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("PrefixFlow summary"), run.err());
         assertTrue(run.err().matches("(?s).*requests answered\\s+32\\n.*"), run.err());
@@ -126,7 +126,7 @@ class SqlCommandTest {
                 .replace("'out/classified'", "'" + output + "'");
         Path file = Files.writeString(dir.resolve("classify.sql"), script);
 
-        CliTest.Run run = CliTest.run("sql", "-f", file.toString(), "--checkpoint-interval", "500ms");
+        CliTest.Run run = CliTest.run("sql", "-f", file.toString(), "--checkpoint-interval", "500 ms");
         assertEquals(0, run.exitCode(), run.err());
         List<JsonNode> rows = committedLines(output);
         // 29 lines: 2 are not requests at all (skipped), 3 OpenAI batch lines have no "prompt" field.
