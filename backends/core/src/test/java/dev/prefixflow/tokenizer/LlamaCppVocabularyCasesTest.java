@@ -2,10 +2,12 @@ package dev.prefixflow.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefixflow.gguf.GgufFile;
+import dev.prefixflow.gguf.GgufFormatException;
 import dev.prefixflow.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,6 +77,21 @@ class LlamaCppVocabularyCasesTest {
         List<VocabularyExcerpt.Case> cases = excerpt.cases();
         assertTrue(cases.size() >= 46, name + ": expected llama.cpp's full case list, got " + cases.size());
         assertEquals(List.of(), mismatches(load(excerpt, dir), cases));
+    }
+
+    /** A name llama.cpp does not map onto these splits fails, naming the key, where it is and what is accepted. */
+    @Test
+    void unknownPreTokenizerIsAFormatErrorAtTheKey(@TempDir Path dir) throws IOException {
+        VocabularyExcerpt falcon = excerpt("falcon");
+        ((ObjectNode) falcon.json().get("metadata")).put("tokenizer.ggml.pre", "chameleon");
+        try (GgufFile file = GgufFile.open(falcon.writeGguf(dir.resolve("vocab.gguf")))) {
+            GgufFormatException e = assertThrows(GgufFormatException.class, () -> TokenizerLoader.fromGguf(file));
+            assertEquals("tokenizer.ggml.pre", e.field());
+            assertTrue(e.offset() > 0, "offset " + e.offset());
+            assertEquals(file.offset("tokenizer.ggml.pre"), e.offset());
+            assertTrue(e.getMessage().contains("unsupported pre-tokenizer 'chameleon' (tokenizer.ggml.pre; supported: gpt-2, "),
+                    e.getMessage());
+        }
     }
 
     /** The cases tell splits apart: with another pre-tokenizer's split, some case comes out different. */
