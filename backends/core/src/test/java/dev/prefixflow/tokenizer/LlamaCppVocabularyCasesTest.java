@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LlamaCppVocabularyCasesTest {
 
     /** Every llama.cpp vocabulary with cases whose tokenizer model PrefixFlow reads. */
-    private static final List<String> VOCABULARIES = List.of("command-r", "deepseek-coder", "deepseek-llm", "falcon",
+    private static final List<String> VOCABULARIES = List.of("bert-bge", "command-r", "deepseek-coder", "deepseek-llm", "falcon",
             "gemma-4", "gpt-2", "llama-bpe", "llama-spm", "mpt", "phi-3", "qwen2", "qwen35", "refact", "starcoder");
 
     static Stream<String> vocabularies() {
@@ -104,6 +104,8 @@ class LlamaCppVocabularyCasesTest {
         if (model.equals("gpt2")) {
             String pre = metadata.get("tokenizer.ggml.pre").asText();
             metadata.put("tokenizer.ggml.pre", PreTokenizer.forName(pre) == PreTokenizer.GPT2 ? "llama-bpe" : "gpt-2");
+        } else if (model.equals("bert")) {
+            metadata.put("tokenizer.ggml.normalizer.lowercase", false);
         } else {
             // SentencePiece and Gemma 4 have no split to swap: flip the dummy space prefix instead.
             metadata.put("tokenizer.ggml.add_space_prefix", !metadata.path("tokenizer.ggml.add_space_prefix")

@@ -28,8 +28,8 @@ import java.util.Set;
  * becomes unused placeholders), and so does the order of the merges that are kept.
  *
  * <p>What is kept: every token of the expected ids and, down to single characters, every way the
- * merge list (byte-level BPE, Gemma 4) or the vocabulary (SentencePiece: any two tokens that join to
- * it) can build one; then every merge of two kept tokens. The merges that fire when the full
+ * merge list (byte-level BPE, Gemma 4) or the vocabulary (SentencePiece, WordPiece: any two tokens
+ * that join to it) can build one; then every merge of two kept tokens. The merges that fire when the full
  * vocabulary tokenizes a case are among them, and at each merge step the best applicable merge of
  * the full list is still applicable and still the best here; so a correct tokenizer gives the same
  * ids from the excerpt as from the full file. A split or merge order that differs from llama.cpp's
@@ -186,7 +186,8 @@ public record VocabularyExcerpt(JsonNode json) {
                     parts.add(merges[rank].substring(space + 1));
                 }
             } else {
-                // SentencePiece joins any two adjacent pieces whose concatenation is a token.
+                // SentencePiece joins any two adjacent pieces whose concatenation is a token; for
+                // WordPiece's longest match, extra tokens shorter than the chosen ones change nothing.
                 for (int i = token.offsetByCodePoints(0, 1); i < token.length(); i = token.offsetByCodePoints(i, 1)) {
                     if (idsByText.containsKey(token.substring(0, i)) && idsByText.containsKey(token.substring(i))) {
                         parts.add(token.substring(0, i));
