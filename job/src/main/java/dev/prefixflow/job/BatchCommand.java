@@ -1,12 +1,13 @@
 package dev.prefixflow.job;
 
 import dev.prefixflow.engine.EngineMetrics;
-import dev.prefixflow.engine.LlmEngine;
-import dev.prefixflow.engine.Request;
-import dev.prefixflow.engine.RequestResult;
+import dev.prefixflow.engine.EngineFactory;
+import dev.prefixflow.engine.EngineSession;
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
+import dev.prefixflow.job.progress.ProgressLine;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.Platform;
 import java.io.BufferedReader;
@@ -16,8 +17,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,9 +29,6 @@ import picocli.CommandLine.Spec;
         description = "Answer a JSONL file of requests (PrefixFlow records or OpenAI batch lines); "
                 + "one output line per input line, in finishing order.")
 final class BatchCommand implements Callable<Integer> {
-    /** The progress line is rewritten at most this often. */
-    private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
-
     @Mixin
     ModelOptions modelOptions;
 
@@ -58,15 +54,15 @@ final class BatchCommand implements Callable<Integer> {
         try (LoadedModel model = modelOptions.load();
              BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
              BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                    engineOptions.config(model.config(), platform), loraOptions.load(model, platform));
+            EngineSettings settings = engineOptions.applyTo(modelOptions.settings()).withLora(loraOptions.paths());
+            EngineSession<ParsedLine> session = new EngineSession<>(EngineFactory.create(model, platform, settings));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
             long start = System.nanoTime();
+            ProgressLine progressLine = new ProgressLine(err, modelOptions.progress.style(), start);
 
-            // Engine ids are line numbers: ids in the file need not be unique.
-            Map<String, ParsedLine> byEngineId = new HashMap<>();
             int total = 0;
+            int admitted = 0;
             int errors = 0;
             String text;
             while ((text = in.readLine()) != null) {
@@ -76,30 +72,25 @@ final class BatchCommand implements Callable<Integer> {
                     errors++;
                     writeLine(out, writer.badLine(line));
                 } else {
-                    Request r = line.request();
-                    String engineId = Integer.toString(total);
-                    byEngineId.put(engineId, line);
-                    engine.addRequest(new Request(engineId, r.promptTokenIds(), r.params(), r.lora()));
+                    admitted++;
+                    session.add(line.request(), line);
                 }
             }
-            int done = total - byEngineId.size();
-            long lastProgress = 0;
-            while (engine.hasUnfinishedRequests()) {
-                for (RequestResult result : engine.step()) {
+            int done = total - admitted;
+            int lines = total;
+            while (session.hasUnfinishedRequests()) {
+                for (EngineSession.Finished<ParsedLine> f : session.step()) {
                     done++;
-                    errors += result.isError() ? 1 : 0;
-                    writeLine(out, writer.result(byEngineId.get(result.id()), result));
+                    errors += f.result().isError() ? 1 : 0;
+                    writeLine(out, writer.result(f.attachment(), f.result()));
                 }
                 long now = System.nanoTime();
-                if (now - lastProgress >= PROGRESS_INTERVAL_NANOS) {
-                    lastProgress = now;
-                    err.print("\r" + progress(done, total, engine.metrics(), now - start));
-                    err.flush();
-                }
+                int answered = done;
+                progressLine.update(now, () -> progress(answered, lines, session.metrics(), now - start));
             }
-            EngineMetrics m = engine.metrics();
+            EngineMetrics m = session.metrics();
             double seconds = (System.nanoTime() - start) / 1e9;
-            err.println("\r" + progress(done, total, m, System.nanoTime() - start));
+            progressLine.finish(progress(done, total, m, System.nanoTime() - start));
             err.printf("%d requests (%d errors), %d prompt tokens (%d cached, hit rate %.1f%%), %d generated tokens, "
                             + "%.1f generated tokens/s, %d preemptions, wall time %.2f s%n",
                     total, errors, m.promptTokens(), m.cachedTokens(), 100 * m.prefixCacheHitRate(),
