@@ -10,7 +10,7 @@ import java.util.Map;
  * to bytes. User-defined tokens are cut out of the text first (as llama.cpp does); control tokens
  * never come from text, so a literal {@code <|endoftext|>} is plain text.
  */
-public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
+public final class ByteLevelBpeTokenizer extends ByteTableTokenizer {
 
     private static final byte[] NO_TEXT = new byte[0];
     /** The byte token of a byte the vocabulary has none for: a symbol that never merges. */
@@ -21,15 +21,12 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     /** Normal and user-defined tokens by their string: what merges and bytes may produce. */
     private final Map<String, Integer> textTokens;
     private final UserDefinedTokens userDefined;
-    /** Per token, the bytes it decodes to. */
-    private final byte[][] text;
     private final PieceCache pieces = new PieceCache(this::tokenize);
 
     public ByteLevelBpeTokenizer(Vocabulary vocabulary) {
         super(vocabulary);
         this.preTokenizer = PreTokenizer.forName(vocabulary.preTokenizer());
         int size = vocabulary.size();
-        text = new byte[size][];
         textTokens = new HashMap<>(size * 2);
         for (int id = 0; id < size; id++) {
             String token = vocabulary.tokens()[id];
@@ -90,15 +87,4 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         }
         return merger.merge(piece);
     }
-
-    @Override
-    public String decode(int[] ids) {
-        return decode(ids, text);
-    }
-
-    @Override
-    public IncrementalDecoder decoder() {
-        return new TokenBytesDecoder(id -> text[checkId(id)]);
-    }
-
 }

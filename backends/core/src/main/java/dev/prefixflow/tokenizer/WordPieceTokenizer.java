@@ -17,7 +17,7 @@ import java.util.Map;
  * continuations without BERT's {@code ##}), is covered by the longest tokens from the left; a word
  * that cannot be covered is one unknown token. With BOS, the text is wrapped in [CLS] ... [SEP].
  */
-public final class WordPieceTokenizer extends VocabularyTokenizer {
+public final class WordPieceTokenizer extends ByteTableTokenizer {
 
     private static final String WORD_START = "\u2581";
 
@@ -26,7 +26,6 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
     private final int sepId;
     private final boolean lowercase;
     private final boolean stripAccents;
-    private final byte[][] text;
 
     public WordPieceTokenizer(Vocabulary vocabulary, int sepId, boolean lowercase, boolean stripAccents) {
         super(vocabulary);
@@ -35,7 +34,6 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
         this.stripAccents = stripAccents;
         int size = vocabulary.size();
         tokenIds = new HashMap<>(size * 2);
-        text = new byte[size][];
         int longest = 1;
         for (int id = 0; id < size; id++) {
             String token = vocabulary.tokens()[id];
@@ -140,15 +138,5 @@ public final class WordPieceTokenizer extends VocabularyTokenizer {
         return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF)
                 || (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF)
                 || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
-    }
-
-    @Override
-    public String decode(int[] ids) {
-        return decode(ids, text);
-    }
-
-    @Override
-    public IncrementalDecoder decoder() {
-        return new TokenBytesDecoder(id -> text[checkId(id)]);
     }
 }
