@@ -50,7 +50,7 @@ final class GemmaStyle {
         Object value = file.metadata().get(key);
         if (value instanceof boolean[] perLayer) {
             if (perLayer.length < c.layers()) {
-                throw new GgufFormatException(file.path(), -1, key, "has " + perLayer.length + " entries for "
+                throw new GgufFormatException(file.path(), file.offset(key), key, "has " + perLayer.length + " entries for "
                         + c.layers() + " layers");
             }
             System.arraycopy(perLayer, 0, local, 0, c.layers());

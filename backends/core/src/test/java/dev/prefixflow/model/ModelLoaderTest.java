@@ -1,5 +1,6 @@
 package dev.prefixflow.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The architecture registry: what it refuses, and why, before any weight is read. */
+/** The architecture registry: what it refuses, and why, before any weight is read; metadata errors point at their key. */
 class ModelLoaderTest {
 
     @TempDir
@@ -36,6 +37,22 @@ class ModelLoaderTest {
                     () -> ModelLoader.loadModel(file, null, 10));
             assertTrue(e.getMessage().contains("architecture 'mamba' is not supported"), e.getMessage());
             assertTrue(e.getMessage().contains("llama") && e.getMessage().contains("qwen2"), e.getMessage());
+            assertEquals(file.offset("general.architecture"), e.offset(), "the error points at the key's value");
+            assertTrue(e.offset() > 0);
+        }
+    }
+
+    @Test
+    void aBadHyperparameterIsReportedWhereItsKeyIs() throws IOException {
+        Path path = dir.resolve("odd-heads.gguf");
+        new GgufWriter().putString("general.architecture", "llama").putUInt32("llama.embedding_length", 100)
+                .putUInt32("llama.block_count", 1).putUInt32("llama.attention.head_count", 3)
+                .putUInt32("llama.feed_forward_length", 8).putUInt32("llama.context_length", 16).write(path);
+        try (GgufFile file = GgufFile.open(path)) {
+            GgufFormatException e = assertThrows(GgufFormatException.class, () -> ModelConfig.read(file, 10, false));
+            assertEquals("llama.embedding_length", e.field());
+            assertEquals(file.offset("llama.embedding_length"), e.offset());
+            assertTrue(e.offset() > 0);
         }
     }
 
