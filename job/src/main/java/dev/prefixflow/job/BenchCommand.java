@@ -98,6 +98,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "32", description = "With --engine: requests per run (default: ${DEFAULT-VALUE}).")
     int requests;
 
+    @Option(names = "--max-num-seqs", split = ",", defaultValue = "1,8,32", paramLabel = "N[,N...]",
+            description = "With --engine: the max_num_seqs to run the requests at, in order; the shared-prefix runs use"
+                    + " the last (default: ${DEFAULT-VALUE}).")
+    List<Integer> maxNumSeqs;
+
     @Option(names = "--shared-prefix-tokens", defaultValue = "128",
             description = "With --engine: the common prefix of the prefix-caching runs (default: ${DEFAULT-VALUE}).")
     int sharedPrefixTokens;
@@ -162,7 +167,7 @@ final class BenchCommand implements Callable<Integer> {
             err.flush();
             EngineBenchmark.run(model, attention, new EngineBenchmark.Workload(4, 16, 4, 16, List.of(4)));
             EngineBenchmark.Result r = EngineBenchmark.run(model, attention, new EngineBenchmark.Workload(requests,
-                    promptTokens, decodeTokens, sharedPrefixTokens, List.of(1, 8, 32)));
+                    promptTokens, decodeTokens, sharedPrefixTokens, maxNumSeqs));
             out.printf(Locale.ROOT, "engine bench: %s, %d requests x (%d prompt + %d generated tokens)%n",
                     path.getFileName(), requests, promptTokens, decodeTokens);
             double single = r.throughput().get(0).tokensPerSecond();
