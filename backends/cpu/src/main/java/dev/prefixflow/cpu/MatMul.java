@@ -27,7 +27,13 @@ final class MatMul {
         if (n == 0) {
             return;
         }
-        pool.parallelFor(rows, ROWS, (long) rows * cols * n, (from, to) -> rowRange(w, x, out, n, from, to));
+        float[] in = x;
+        if (w instanceof LaneOrderedWeight k) {
+            in = SCRATCH.get().tokens(n * cols);
+            k.reorder(x, n, in);
+        }
+        float[] tokens = in;
+        pool.parallelFor(rows, ROWS, (long) rows * cols * n, (from, to) -> rowRange(w, tokens, out, n, from, to));
     }
 
     private static void rowRange(CpuWeight w, float[] x, float[] out, int n, int from, int to) {
@@ -54,7 +60,11 @@ final class MatMul {
                 src = s.rows(ROWS * cols);
                 base = 0;
                 for (int k = r; k <= last; k++) {
-                    w.decodeRow(k, src, (k - r) * cols);
+                    if (w instanceof LaneOrderedWeight lw) {
+                        lw.decodeLanes(k, src, (k - r) * cols);
+                    } else {
+                        w.decodeRow(k, src, (k - r) * cols);
+                    }
                 }
             }
             int w0 = base, w1 = base + (r1 - r) * cols, w2 = base + (r2 - r) * cols, w3 = base + (r3 - r) * cols;
@@ -82,8 +92,18 @@ final class MatMul {
     /** Per-thread buffers, so the hot loop allocates nothing. */
     private static final class Scratch {
         final float[] res = new float[16];
-        final float[] lanes = new float[Vectors.L];
+        /** Room for {@link RowDot#dot4}'s accumulators. */
+        final float[] lanes = new float[RowGroups.ROWS * Vectors.L];
         private float[] rows = new float[0];
+        private float[] tokens = new float[0];
+
+        /** The tokens reordered for a {@link LaneOrderedWeight}: used by the calling thread only. */
+        float[] tokens(int size) {
+            if (tokens.length < size) {
+                tokens = new float[size];
+            }
+            return tokens;
+        }
 
         float[] rows(int size) {
             if (rows.length < size) {

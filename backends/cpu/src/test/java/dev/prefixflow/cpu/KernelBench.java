@@ -5,7 +5,8 @@ import dev.prefixflow.gguf.GgmlType;
 
 /**
  * Matmul throughput on 2048x8192 matrices, several of them so the set (> 256 MB by default) does
- * not fit in cache, against streaming-read bandwidth. Usage: KernelBench [totalMB] [seconds per case].
+ * not fit in cache, against streaming-read bandwidth.
+ * Usage: KernelBench [totalMB] [seconds per case] [types, default Q8_0,Q4_0,Q4_K,Q6_K].
  */
 public final class KernelBench {
 
@@ -20,7 +21,8 @@ public final class KernelBench {
         CpuKernels kernels = new CpuKernels(pool);
         System.out.printf("threads %d, vector lanes %d%n", pool.threads(), Vectors.L);
         System.out.printf("streaming read: %.1f GB/s%n", MemoryBandwidth.streamingReadGBps(totalMb << 20, pool.threads()));
-        GgmlType[] types = {GgmlType.Q8_0, GgmlType.Q4_0};
+        GgmlType[] types = java.util.Arrays.stream((args.length > 2 ? args[2] : "Q8_0,Q4_0,Q4_K,Q6_K").split(","))
+                .map(GgmlType::valueOf).toArray(GgmlType[]::new);
         warmUp(kernels, types, seconds);
         for (GgmlType type : types) {
             long perMatrix = type.byteSize((long) ROWS * COLS);
