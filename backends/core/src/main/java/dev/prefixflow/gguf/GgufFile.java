@@ -136,6 +136,10 @@ public final class GgufFile implements AutoCloseable {
         return metadata.values();
     }
 
+    Map<String, MetadataEntry> metadataEntries() {
+        return metadata.entries();
+    }
+
     public boolean has(String key) {
         return metadata.has(key);
     }

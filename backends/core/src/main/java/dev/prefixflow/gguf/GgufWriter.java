@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Builds a GGUF v3 file: metadata in insertion order (putting a key again replaces its value), then
@@ -134,6 +135,19 @@ public final class GgufWriter {
             arrayType(a);
         }
         return put(key, new Value(GgufValueType.ARRAY, GgufValueType.ARRAY, arrays.clone()));
+    }
+
+    /**
+     * Copies the metadata of {@code source} whose keys {@code keys} accepts, with their on-disk types
+     * (arrays of arrays are written with the inner types {@link #putNestedArray} infers).
+     */
+    public GgufWriter copyMetadata(GgufFile source, Predicate<String> keys) {
+        source.metadataEntries().forEach((key, e) -> {
+            if (keys.test(key)) {
+                put(key, new Value(e.type(), e.elementType(), e.value()));
+            }
+        });
+        return this;
     }
 
     public GgufWriter addTensor(String name, GgmlType type, long[] dims, byte[] data) {

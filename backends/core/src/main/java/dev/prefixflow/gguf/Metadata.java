@@ -23,6 +23,11 @@ final class Metadata {
         return values;
     }
 
+    /** The decoded entries with their on-disk types, in file order. */
+    Map<String, MetadataEntry> entries() {
+        return Collections.unmodifiableMap(entries);
+    }
+
     boolean has(String key) {
         return entries.containsKey(key);
     }

@@ -36,7 +36,7 @@ public final class Pipeline {
     public static void build(StreamExecutionEnvironment env, PipelineSpec spec) {
         DataStream<byte[]> raw = source(env, spec);
         SingleOutputStreamOperator<PromptRecord> prompts = raw
-                .process(new RequestDecoder(spec.inference().modelPath(), spec.routing()), TypeInformation.of(PromptRecord.class))
+                .process(new RequestDecoder(spec.inference().engine().modelPath(), spec.routing()), TypeInformation.of(PromptRecord.class))
                 .name("decode requests").uid("decode");
         DataStream<InferenceResult> results = prompts
                 .keyBy(record -> record.prefixKey, Types.STRING)
@@ -69,7 +69,7 @@ public final class Pipeline {
                             kafka.topic(), "prefixflow-" + kafka.topic(), spec.kafkaProperties())))
                     .name("kafka results").uid("kafka-results-" + kafka.topic());
         } else if (output instanceof Endpoint.Arrow arrow) {
-            results.sinkTo(ArrowFiles.sink(arrow.directory())).name("arrow results").uid("arrow-" + arrow.directory());
+            results.sinkTo(ArrowFiles.sink(arrow.directory(), new ResultArrowRows())).name("arrow results").uid("arrow-" + arrow.directory());
         } else {
             Endpoint.Jsonl jsonl = (Endpoint.Jsonl) output;
             results.map(InferenceResult::jsonBytes).returns(byte[].class).name("encode results")

@@ -46,6 +46,12 @@ public record ModelShape(String name, int dim, int layers, int heads, int kvHead
         return dim / heads;
     }
 
+    /** This shape with another vocabulary size (and its name saying so). */
+    public ModelShape withVocabSize(int size) {
+        return size == vocabSize ? this : new ModelShape(name + "_vocab" + size, dim, layers, heads, kvHeads, ffnDim,
+                size, contextLength, ropeBase, tiedOutput);
+    }
+
     public static Set<String> names() {
         return NAMED.keySet();
     }

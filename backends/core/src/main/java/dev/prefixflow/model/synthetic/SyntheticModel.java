@@ -1,6 +1,7 @@
 package dev.prefixflow.model.synthetic;
 
 import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.gguf.GgufFile;
 import dev.prefixflow.gguf.GgufWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +23,7 @@ public final class SyntheticModel {
             GgmlType.Q4_K, GgmlType.Q6_K);
 
     private static final float RMS_EPS = 1e-5f;
+    private static final String TOKENS = "tokenizer.ggml.tokens";
 
     private SyntheticModel() {
     }
@@ -33,6 +35,35 @@ public final class SyntheticModel {
 
     /** Writes the model to {@code path}, replacing any file there. */
     public static void write(ModelShape shape, GgmlType type, long seed, Path path) throws IOException {
+        checkShape(shape, type);
+        GgufWriter w = new GgufWriter();
+        SyntheticVocabulary.putInto(w, shape.vocabSize());
+        writeWith(w, shape, type, seed, path);
+    }
+
+    /**
+     * Writes a model whose vocabulary (every {@code tokenizer.*} key, chat template included) is the one of
+     * {@code vocabularyFile}, e.g. a vocab-only GGUF file: random weights behind a real tokenizer. The
+     * shape's vocabulary size is replaced by that vocabulary's.
+     */
+    public static void write(ModelShape shape, GgmlType type, long seed, Path path, Path vocabularyFile)
+            throws IOException {
+        GgufWriter w = new GgufWriter();
+        int vocabSize;
+        try (GgufFile vocabulary = GgufFile.open(vocabularyFile)) {
+            String[] tokens = vocabulary.getStringArray(TOKENS);
+            if (tokens == null) {
+                throw new IllegalArgumentException(vocabularyFile + " has no vocabulary (" + TOKENS + ")");
+            }
+            vocabSize = tokens.length;
+            w.copyMetadata(vocabulary, key -> key.startsWith("tokenizer."));
+        }
+        ModelShape sized = shape.withVocabSize(vocabSize);
+        checkShape(sized, type);
+        writeWith(w, sized, type, seed, path);
+    }
+
+    private static void checkShape(ModelShape shape, GgmlType type) {
         if (!TYPES.contains(type)) {
             throw new IllegalArgumentException("synthetic models come in " + TYPES + ", not " + type);
         }
@@ -42,9 +73,11 @@ public final class SyntheticModel {
                         + " weights, not a multiple of the " + type + " block size " + type.blockSize());
             }
         }
-        GgufWriter w = new GgufWriter();
+    }
+
+    private static void writeWith(GgufWriter w, ModelShape shape, GgmlType type, long seed, Path path)
+            throws IOException {
         putHyperparameters(w, shape);
-        SyntheticVocabulary.putInto(w, shape.vocabSize());
         Tensors t = new Tensors(w, type, seed);
         int kvDim = shape.kvHeads() * shape.headDim();
         t.matrix("token_embd.weight", shape.dim(), shape.vocabSize());

@@ -1,5 +1,6 @@
 package dev.prefixflow.model.synthetic;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.prefixflow.gguf.Dequantize;
 import dev.prefixflow.gguf.GgmlType;
 import dev.prefixflow.gguf.GgufFile;
+import dev.prefixflow.gguf.GgufWriter;
 import dev.prefixflow.gguf.TensorData;
 import dev.prefixflow.gguf.TensorInfo;
+import dev.prefixflow.testing.TestModels;
 import dev.prefixflow.tokenizer.Tokenizer;
 import dev.prefixflow.tokenizer.TokenizerLoader;
 import java.io.IOException;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SyntheticModelTest {
     static final ModelShape TINY = ModelShape.parse("tiny");
@@ -80,6 +84,38 @@ class SyntheticModelTest {
             assertEquals("<0xC3>", t.piece(ids[3]));
             assertEquals("w5 w12é", t.decode(ids));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kjv-5m-q80.gguf", "qwen2-bpe-q80.gguf"})
+    void aVocabularyTakenFromAnotherFileTokenizesAsThatFileDoes(String source) throws IOException {
+        Path path = dir.resolve("m.gguf");
+        SyntheticModel.write(ModelShape.parse("tiny,dim=64,ffn=128"), GgmlType.Q8_0, 3, path,
+                TestModels.path(source));
+        try (GgufFile model = GgufFile.open(path); GgufFile original = GgufFile.open(TestModels.path(source))) {
+            Tokenizer ours = TokenizerLoader.fromGguf(model);
+            Tokenizer theirs = TokenizerLoader.fromGguf(original);
+            assertEquals(theirs.vocabularySize(), ours.vocabularySize());
+            assertEquals(theirs.vocabularySize(), (int) model.tensor("token_embd.weight").dims()[1]);
+            assertEquals(theirs.vocabularySize(), (int) model.tensor("output.weight").dims()[1]);
+            assertEquals(theirs.eosId(), ours.eosId());
+            String text = "In the beginning God created the heaven and the earth. 1234 caf\u00e9 \u4e16\u754c";
+            assertArrayEquals(theirs.encode(text, true), ours.encode(text, true));
+            for (String key : original.metadata().keySet()) {
+                if (key.startsWith("tokenizer.")) {
+                    assertTrue(model.has(key), key);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFileWithoutVocabularyCannotLendOne() throws IOException {
+        Path plain = dir.resolve("plain.gguf");
+        new GgufWriter().putString("general.architecture", "llama").write(plain);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SyntheticModel.write(TINY, GgmlType.Q8_0, 0, dir.resolve("x.gguf"), plain));
+        assertTrue(e.getMessage().contains("tokenizer.ggml.tokens"), e.getMessage());
     }
 
     @Test

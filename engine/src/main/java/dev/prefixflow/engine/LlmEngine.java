@@ -1,0 +1,225 @@
+package dev.prefixflow.engine;
+
+import dev.prefixflow.engine.block.BlockManager;
+import dev.prefixflow.engine.block.EvictionListener;
+import dev.prefixflow.engine.tier.BlockTier;
+import dev.prefixflow.generate.CompletionText;
+import dev.prefixflow.lora.LoraAdapter;
+import dev.prefixflow.lora.LoraAdapters;
+import dev.prefixflow.model.LoadedModel;
+import dev.prefixflow.model.ModelConfig;
+import dev.prefixflow.platform.AttentionBackend;
+import dev.prefixflow.platform.KvPool;
+import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.sampling.Sampler;
+import dev.prefixflow.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * vLLM's engine loop, in-process: {@link #addRequest} queues requests, each {@link #step} schedules
+ * (see {@link Scheduler}), runs one batched forward over all scheduled chunks, samples a token for
+ * each sequence whose prompt is fully computed, applies the stop rules, caches and frees blocks,
+ * and returns the requests that finished. A request that can never run finishes at the next step
+ * with an error result.
+ *
+ * <p>A request's tokens do not depend on what else runs, on chunking, on prefix-cache hits nor on
+ * preemption: the forward pass is batch-invariant and sampling draws from the seed and the absolute
+ * position only.
+ *
+ * <p>With a {@link BlockTier}, evicted cached blocks are kept there and swapped back in instead of
+ * recomputed (bit for bit the same KV, so the same tokens). The tier is read only in {@link
+ * #addRequest} and written only during {@link #step}. It also backs {@link PreemptionMode#SWAP}.
+ *
+ * <p>Not thread-safe: one thread drives it.
+ */
+public final class LlmEngine {
+    private static final String INVALID_REQUEST = "invalid_request_error";
+
+    private final ModelConfig modelConfig;
+    private final Tokenizer tokenizer;
+    private final EngineConfig config;
+    private final LongSupplier clock;
+    private final BlockManager blocks;
+    private final BlockSwapper swapper;
+    private final Scheduler scheduler;
+    private final ModelRunner runner;
+    private final RequestLimits limits;
+    private final LoraAdapters adapters;
+    private final List<RequestResult> finishedEarly = new ArrayList<>();
+    private long nextSeqId;
+    private long computedTokens;
+    private long generatedTokens;
+    private long requestsFinished;
+    private long steps;
+    private long lastStepNanos;
+    private long stepNanos;
+    private long forwardNanos;
+    private long sampleNanos;
+
+    /**
+     * Applications get engines from {@link EngineFactory}, which picks the backend and checks the
+     * platform's capabilities; this constructor is for tests that need a particular backend or clock.
+     *
+     * @param adapters the LoRA adapters requests may name (loaded for {@code model})
+     * @param tier where evicted cached blocks go and come back from; {@link BlockTier#NONE} for none
+     * @param clock nanoseconds, for the timings of results and metrics
+     */
+    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters,
+                     BlockTier tier, LongSupplier clock) {
+        this.adapters = adapters;
+        this.modelConfig = model.config();
+        this.tokenizer = model.tokenizer();
+        this.config = config;
+        this.clock = clock;
+        KvPool pool = attention.allocate(kvPoolSpec(modelConfig, config));
+        this.swapper = new BlockSwapper(pool, tier);
+        // Without a tier, evictions need not copy anything out of the pool.
+        this.blocks = new BlockManager(config.numKvBlocks(), config.blockSize(), config.prefixCaching(),
+                tier == BlockTier.NONE ? EvictionListener.NONE : swapper);
+        this.scheduler = new Scheduler(blocks, swapper, config);
+        this.runner = new ModelRunner(model.model(), pool);
+        this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(), config);
+    }
+
+    /** The pool shape an engine with this config allocates for this model. */
+    public static KvPoolSpec kvPoolSpec(ModelConfig model, EngineConfig config) {
+        return new KvPoolSpec(model.layers(), model.kvHeads(), model.headDim(), config.numKvBlocks(),
+                config.blockSize());
+    }
+
+    public void addRequest(Request request) {
+        addRequest(request, piece -> { });
+    }
+
+    /** Queues a request; {@code onText} receives its completion's text as it grows. */
+    public void addRequest(Request request, Consumer<String> onText) {
+        addRequest(request, onText, null);
+    }
+
+    /**
+     * Queues a request and fetches from the tier the prompt blocks the pool misses. {@code tierKey}
+     * is where the request's blocks go in the tier when evicted (its Flink routing key), or null.
+     */
+    public void addRequest(Request request, Consumer<String> onText, String tierKey) {
+        long now = clock.getAsLong();
+        String problem = limits.problem(request);
+        LoraAdapter adapter = request.lora() == null ? null : adapters.get(request.lora());
+        if (problem == null && request.lora() != null && adapter == null) {
+            problem = "unknown LoRA adapter '" + request.lora() + "'; this engine has " + adapters.names();
+        }
+        if (problem != null) {
+            finishedEarly.add(RequestResult.failed(request.id(), request.promptTokenIds(), problem, INVALID_REQUEST));
+            return;
+        }
+        CompletionText text = new CompletionText(tokenizer, request.params(), request.promptTokenIds(),
+                modelConfig.contextLength());
+        Sequence s = new Sequence(request, adapter, nextSeqId++, text, onText, now, tierKey);
+        if (text.finished()) {
+            // max_tokens 0: nothing to compute.
+            s.firstScheduledNanos = now;
+            finishedEarly.add(result(s, now));
+        } else {
+            s.useTierBlocks(swapper.prefetch(s, blocks));
+            scheduler.add(s);
+        }
+    }
+
+    public boolean hasUnfinishedRequests() {
+        return !finishedEarly.isEmpty() || scheduler.hasWork();
+    }
+
+    /** One engine step; returns the requests that finished in it (error results included). */
+    public List<RequestResult> step() {
+        long start = clock.getAsLong();
+        List<RequestResult> finished = new ArrayList<>(finishedEarly);
+        finishedEarly.clear();
+        List<ScheduledChunk> chunks = scheduler.schedule(start);
+        if (chunks.isEmpty() && scheduler.hasWork()) {
+            throw new IllegalStateException("the scheduler made no progress with " + scheduler.numRunning()
+                    + " running and " + scheduler.numWaiting() + " waiting sequences");
+        }
+        if (!chunks.isEmpty()) {
+            long forwardStart = clock.getAsLong();
+            float[][] logits = runner.run(chunks, blocks);
+            forwardNanos += clock.getAsLong() - forwardStart;
+            for (int i = 0; i < chunks.size(); i++) {
+                processChunk(chunks.get(i), logits[i], finished);
+            }
+        }
+        steps++;
+        lastStepNanos = clock.getAsLong() - start;
+        stepNanos += lastStepNanos;
+        requestsFinished += finished.size();
+        return finished;
+    }
+
+    /** Steps until every queued request has finished; returns their results in finishing order. */
+    public List<RequestResult> runUntilDone() {
+        List<RequestResult> all = new ArrayList<>();
+        while (hasUnfinishedRequests()) {
+            all.addAll(step());
+        }
+        return all;
+    }
+
+    private void processChunk(ScheduledChunk chunk, float[] logits, List<RequestResult> finished) {
+        Sequence s = chunk.sequence();
+        computedTokens += chunk.numTokens();
+        blocks.markComputed(s.table(), s.tokensView(), chunk.end());
+        if (logits == null) {
+            return;
+        }
+        long sampleStart = clock.getAsLong();
+        Sampler.Choice choice = Sampler.sample(logits, s.request.params(), s.length());
+        sampleNanos += clock.getAsLong() - sampleStart;
+        long now = clock.getAsLong();
+        if (s.firstTokenNanos < 0) {
+            s.firstTokenNanos = now;
+        }
+        s.append(choice.token(), choice.logprob());
+        generatedTokens++;
+        s.onText.accept(s.text.append(choice.token()));
+        if (s.text.finished()) {
+            scheduler.finish(s);
+            finished.add(result(s, now));
+        }
+    }
+
+    private RequestResult result(Sequence s, long now) {
+        Request r = s.request;
+        int[] generated = s.generated();
+        double msPerNano = 1e-6;
+        long firstToken = s.firstTokenNanos < 0 ? now : s.firstTokenNanos;
+        return new RequestResult(r.id(), r.promptTokenIds(), generated, s.text.text(), s.text.finishReason(),
+                new RequestResult.Usage(s.promptLength, s.firstCachedTokens(), s.firstTierTokens(),
+                        generated.length),
+                new RequestResult.Timings((s.firstScheduledNanos - s.arrivalNanos) * msPerNano,
+                        (firstToken - s.arrivalNanos) * msPerNano, (now - s.arrivalNanos) * msPerNano),
+                null, s.logprobs());
+    }
+
+    /**
+     * Copies the pool's evictable cached blocks that the tier lacks into it, so that a snapshot of
+     * the tier holds the whole prefix cache: the pool itself is not checkpointed. Call between steps.
+     */
+    public void spillToTier() {
+        if (swapper.hasTier()) {
+            blocks.forEachEvictable(swapper::spill);
+        }
+    }
+
+    public EngineMetrics metrics() {
+        return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting(), blocks.usage(),
+                scheduler.promptTokens() == 0 ? 0 : (double) scheduler.cachedTokens() / scheduler.promptTokens(),
+                scheduler.preemptions(), scheduler.promptTokens(), scheduler.cachedTokens(),
+                scheduler.tierCachedTokens(), swapper.swappedOutBlocks(), scheduler.swappedInTokens(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
+                stepNanos, forwardNanos, sampleNanos);
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+}

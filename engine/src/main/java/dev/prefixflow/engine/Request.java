@@ -1,0 +1,30 @@
+package dev.prefixflow.engine;
+
+import dev.prefixflow.sampling.SamplingParams;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * One prompt, its sampling parameters and an id. The seed in {@code params} is used as given: a
+ * caller that has none must pick one (the JSONL parser derives it from the id, so a replay after a
+ * failure produces the same tokens).
+ *
+ * @param lora the LoRA adapter's name, an extra key of the block hashes so that adapters never
+ *     share KV; null for the base model
+ */
+public record Request(String id, int[] promptTokenIds, SamplingParams params, String lora)
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public Request {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(promptTokenIds, "promptTokenIds");
+        Objects.requireNonNull(params, "params");
+        promptTokenIds = promptTokenIds.clone();
+    }
+
+    @Override
+    public int[] promptTokenIds() {
+        return promptTokenIds.clone();
+    }
+}
