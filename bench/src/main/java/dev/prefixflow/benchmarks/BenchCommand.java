@@ -169,17 +169,19 @@ public final class BenchCommand implements Callable<Integer> {
                     promptTokens, decodeTokens, sharedPrefixTokens, maxNumSeqs));
             out.printf(Locale.ROOT, "engine bench: %s, %d requests x (%d prompt + %d generated tokens)%n",
                     path.getFileName(), requests, promptTokens, decodeTokens);
+            // Ratios are to the first point, max_num_seqs 1 unless --max-num-seqs says otherwise.
             double single = r.throughput().get(0).tokensPerSecond();
+            int first = r.throughput().get(0).maxNumSeqs();
             for (EngineBench.ThroughputPoint p : r.throughput()) {
-                out.printf(Locale.ROOT, "  max_num_seqs %2d  %8.1f generated tokens/s  (%5.2f x max_num_seqs 1)  "
+                out.printf(Locale.ROOT, "  max_num_seqs %2d  %8.1f generated tokens/s  (%5.2f x max_num_seqs %d)  "
                         + "scheduler+block manager %4.1f%% of step time%n", p.maxNumSeqs(), p.tokensPerSecond(),
-                        p.tokensPerSecond() / single, 100 * p.overheadShare());
+                        p.tokensPerSecond() / single, first, 100 * p.overheadShare());
             }
             if (Double.isFinite(peakFlops)) {
                 // Every generated token costs at least a decode token's FLOPs, however the steps are batched.
                 double bound = peakFlops / TokenCost.of(model.file()).decodeFlopsPerToken();
                 out.printf(Locale.ROOT, "  bound: at 100 %% of the %.1f GFLOP/s peak a batched step yields at most "
-                        + "%.1f tokens/s = %.1f x max_num_seqs 1%n", peakFlops / 1e9, bound, bound / single);
+                        + "%.1f tokens/s = %.1f x max_num_seqs %d%n", peakFlops / 1e9, bound, bound / single, first);
             }
             for (EngineBench.PrefixCachePoint p : r.prefixCaching()) {
                 out.printf(Locale.ROOT, "  shared %d-token prefix, prefix caching %-3s  %7.2f s  %7d computed tokens  "
