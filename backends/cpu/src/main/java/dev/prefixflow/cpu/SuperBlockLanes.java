@@ -23,12 +23,17 @@ final class SuperBlockLanes {
     /** Positions per segment: within one, every lane stays in its sub-block. */
     private final int segment;
     private final VectorShuffle<Float> spread;
+    /** column(p, l) at p * L + l. */
+    private final int[] columns = new int[SIZE];
 
     /** The order for sub-blocks of {@code sub} columns. */
     SuperBlockLanes(int sub) {
         this.sub = sub;
         this.segment = Math.min(V, sub);
         this.spread = VectorShuffle.fromOp(Vectors.F, l -> l * segment / sub);
+        for (int i = 0; i < SIZE; i++) {
+            columns[i] = column(i / L, i % L);
+        }
     }
 
     int segment() {
@@ -60,10 +65,8 @@ final class SuperBlockLanes {
     /** dst[t][p * L + l] = x[t][column(p, l)] per super-block, for n tokens of {@code cols} columns. */
     void reorder(float[] x, int n, int cols, float[] dst) {
         for (int base = 0; base < n * cols; base += SIZE) {
-            for (int p = 0; p < V; p++) {
-                for (int l = 0; l < L; l++) {
-                    dst[base + p * L + l] = x[base + column(p, l)];
-                }
+            for (int i = 0; i < SIZE; i++) {
+                dst[base + i] = x[base + columns[i]];
             }
         }
     }
