@@ -97,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "32", description = "With --engine: requests per run (default: ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--max-num-seqs", split = ",", defaultValue = "1,8,32", paramLabel = "N[,N...]",
+    @Option(names = "--max-num-seqs", split = ",", defaultValue = "1,8,32", paramLabel = "N",
             description = "With --engine: the max_num_seqs to run the requests at, in order; the shared-prefix runs use"
                     + " the last (default: ${DEFAULT-VALUE}).")
     List<Integer> maxNumSeqs;
