@@ -99,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--max-num-seqs", split = ",", defaultValue = "1,8,32", paramLabel = "N",
             description = "With --engine: the max_num_seqs to run the requests at, in order; the shared-prefix runs use"
-                    + " the last (default: ${DEFAULT-VALUE}).")
+                    + " the last (default: ${DEFAULT-VALUE}). With --structured: the first is used.")
     List<Integer> maxNumSeqs;
 
     @Option(names = "--shared-prefix-tokens", defaultValue = "128",
@@ -110,10 +110,6 @@ public final class BenchCommand implements Callable<Integer> {
             + "requests (--prompt-tokens each, --decode-tokens generated, EOS ignored) unconstrained and constrained by "
             + "a JSON schema, and token mask build and apply time.")
     boolean structured;
-
-    @Option(names = "--max-num-seqs", defaultValue = "8", description = "With --structured: sequences per step "
-            + "(default: ${DEFAULT-VALUE}).")
-    int maxNumSeqs;
 
     @Option(names = "--vocabulary", paramLabel = "GGUF", description = "With --synthetic: take the vocabulary (every "
             + "tokenizer.* key) from this GGUF file, e.g. models/vocab/ggml-vocab-qwen2.gguf.")
@@ -212,17 +208,18 @@ public final class BenchCommand implements Callable<Integer> {
     private int benchStructured(Path path, PrintWriter err) throws IOException {
         Platform platform = Platforms.select(null);
         PrintWriter out = spec.commandLine().getOut();
+        int seqs = maxNumSeqs.get(0);
         try (LoadedModel model = ModelLoader.load(path, platform)) {
             AttentionBackend attention = model.config().attentionBackend(platform);
             err.println("warming up ...");
             err.flush();
-            StructuredOutputsBench.run(model, attention, requests, promptTokens, 16, maxNumSeqs, 1f);
+            StructuredOutputsBench.run(model, attention, requests, promptTokens, 16, seqs, 1f);
             out.printf(Locale.ROOT, "structured outputs bench: %s (vocabulary %d), %d requests x (%d prompt + %d "
                     + "generated tokens), max_num_seqs %d%n", path.getFileName(), model.config().vocabSize(), requests,
-                    promptTokens, decodeTokens, maxNumSeqs);
+                    promptTokens, decodeTokens, seqs);
             for (float temperature : new float[] {0f, 1f}) {
                 StructuredOutputsBench.Result r = StructuredOutputsBench.run(model, attention, requests, promptTokens,
-                        decodeTokens, maxNumSeqs, temperature);
+                        decodeTokens, seqs, temperature);
                 double tokens = r.tokensPerRun();
                 out.printf(Locale.ROOT, " %s%n", temperature == 0f ? "greedy" : "sampled (temperature 1, seeded)");
                 out.printf(Locale.ROOT, "  unconstrained              %8.1f tokens/s%n", tokens / r.unconstrainedSeconds());
