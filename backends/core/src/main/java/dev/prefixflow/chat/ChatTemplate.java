@@ -26,6 +26,8 @@ public final class ChatTemplate {
     private static final Jinjava JINJAVA = newJinjava();
 
     private final String source;
+    /** The source as jinjava must read it to read it as Jinja does. */
+    private final String jinjaSource;
     private final Clock clock;
 
     public ChatTemplate(String source) {
@@ -35,6 +37,7 @@ public final class ChatTemplate {
     /** @param clock what {@code strftime_now} reads (a fixed clock makes renders reproducible in tests) */
     public ChatTemplate(String source, Clock clock) {
         this.source = source;
+        this.jinjaSource = JinjaRewrites.apply(source);
         this.clock = clock;
     }
 
@@ -60,7 +63,7 @@ public final class ChatTemplate {
         context.put(TemplateGlobals.CLOCK, clock);
         RenderResult result;
         try {
-            result = JINJAVA.renderForResult(source, context);
+            result = JINJAVA.renderForResult(jinjaSource, context);
         } catch (RuntimeException e) {
             throw new ChatTemplateException("chat template failed: " + e.getMessage());
         }

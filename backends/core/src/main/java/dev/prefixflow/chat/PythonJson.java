@@ -126,7 +126,7 @@ final class PythonJson {
         }
         int exponent = Integer.parseInt(java.substring(e + 1));
         if (exponent >= -4 && exponent < 16) {
-            return new java.math.BigDecimal(java).toPlainString();
+            return new java.math.BigDecimal(java).stripTrailingZeros().toPlainString();
         }
         return mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
     }

@@ -50,6 +50,7 @@ final class PythonStringMethods extends ELResolver {
             case "find" -> s.indexOf((String) args[0]);
             case "count" -> count(s, (String) args[0]);
             case "join" -> join(s, args[0]);
+            case "format" -> format(s, args);
             case "isspace" -> !s.isEmpty() && s.chars().allMatch(Character::isWhitespace);
             case "isdigit" -> !s.isEmpty() && s.chars().allMatch(Character::isDigit);
             default -> NOT_A_METHOD;
@@ -151,6 +152,27 @@ final class PythonStringMethods extends ELResolver {
             n++;
         }
         return n;
+    }
+
+    /** str.format with automatic ({@code {}}) or numbered ({@code {0}}) fields, as templates use it. */
+    private static String format(String s, Object[] args) {
+        StringBuilder out = new StringBuilder();
+        int next = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c == '{' || c == '}') && i + 1 < s.length() && s.charAt(i + 1) == c) {
+                out.append(c);
+                i++;
+            } else if (c == '{') {
+                int close = s.indexOf('}', i);
+                String field = s.substring(i + 1, close);
+                out.append(args[field.isEmpty() ? next++ : Integer.parseInt(field)]);
+                i = close;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static String join(String separator, Object items) {

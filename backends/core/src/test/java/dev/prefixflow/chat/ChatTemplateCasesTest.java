@@ -21,18 +21,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every case of chat-template-cases.json (jinja2 as transformers runs it) renders byte for byte, or raises. */
+/**
+ * Every case of chat-template-cases.json and more-template-cases.json (jinja2 as transformers runs it)
+ * renders byte for byte, or raises.
+ */
 class ChatTemplateCasesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The day the reference renderings' strftime_now returned. */
     static final Clock REFERENCE_DAY = Clock.fixed(Instant.parse("2026-01-15T12:00:00Z"), ZoneOffset.UTC);
 
     static Stream<Arguments> cases() throws IOException {
-        JsonNode root = JSON.readTree(resource("chat-template-cases.json"));
         List<Arguments> out = new ArrayList<>();
-        int i = 0;
-        for (JsonNode c : root.get("cases")) {
-            out.add(Arguments.of(i++ + " " + c.get("template").asText(), c));
+        for (String file : List.of("chat-template-cases.json", "more-template-cases.json")) {
+            int i = 0;
+            for (JsonNode c : JSON.readTree(resource(file)).get("cases")) {
+                out.add(Arguments.of(file + " " + i++ + " " + c.get("template").asText(), c));
+            }
         }
         return out.stream();
     }
