@@ -55,7 +55,7 @@ public final class ModelLoader {
         }
         Architecture architecture = ARCHITECTURES.get(name);
         if (architecture == null) {
-            throw new GgufFormatException(file.path(), -1, "general.architecture", "architecture '" + name
+            throw new GgufFormatException(file.path(), file.offset("general.architecture"), "general.architecture", "architecture '" + name
                     + "' is not supported; supported: " + ARCHITECTURES.keySet());
         }
         return architecture;
