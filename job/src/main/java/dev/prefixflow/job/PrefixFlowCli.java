@@ -1,5 +1,6 @@
 package dev.prefixflow.job;
 
+import dev.prefixflow.benchmarks.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,6 +1,5 @@
 package dev.prefixflow.connectors.arrow;
 
-import dev.prefixflow.flink.InferenceResult;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
@@ -13,13 +12,14 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.
  * are hidden ({@code .part-*.inprogress.*}).
  */
 public final class ArrowFiles {
-    static final int BATCH_ROWS = 1024;
+    public static final int BATCH_ROWS = 1024;
 
     private ArrowFiles() {
     }
 
-    public static FileSink<InferenceResult> sink(String directory) {
-        BulkWriter.Factory<InferenceResult> factory = out -> new ArrowResultWriter(out, BATCH_ROWS);
+    /** Writes each record as one row, in batches of {@link #BATCH_ROWS}. */
+    public static <T> FileSink<T> sink(String directory, ArrowRowWriter<T> rows) {
+        BulkWriter.Factory<T> factory = out -> new ArrowBatchWriter<>(out, rows, BATCH_ROWS);
         return FileSink.forBulkFormat(new Path(directory), factory)
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".arrow").build())

@@ -69,7 +69,7 @@ public final class Pipeline {
                             kafka.topic(), "prefixflow-" + kafka.topic(), spec.kafkaProperties())))
                     .name("kafka results").uid("kafka-results-" + kafka.topic());
         } else if (output instanceof Endpoint.Arrow arrow) {
-            results.sinkTo(ArrowFiles.sink(arrow.directory())).name("arrow results").uid("arrow-" + arrow.directory());
+            results.sinkTo(ArrowFiles.sink(arrow.directory(), new ResultArrowRows())).name("arrow results").uid("arrow-" + arrow.directory());
         } else {
             Endpoint.Jsonl jsonl = (Endpoint.Jsonl) output;
             results.map(InferenceResult::jsonBytes).returns(byte[].class).name("encode results")
