@@ -10,7 +10,8 @@ import java.util.UUID;
 /**
  * Writes one output line per input line, in the input line's format: PrefixFlow result records,
  * or the OpenAI batch output format ({@code {"id", "custom_id", "response": {"status_code",
- * "request_id", "body": text_completion}, "error"}}, with {@code response} null on error).
+ * "request_id", "body": text_completion | chat.completion}, "error"}}, with {@code response} null on
+ * error).
  */
 public final class ResultWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,8 +35,8 @@ public final class ResultWriter {
     }
 
     private String write(ParsedLine line, RequestResult result, RequestResult.Error error) {
-        ObjectNode node = line.format() == LineFormat.OPENAI_BATCH ? openAi(line, result, error)
-                : plain(line, result, error);
+        ObjectNode node = line.format() == LineFormat.PLAIN ? plain(line, result, error)
+                : openAi(line, result, error);
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -90,13 +91,20 @@ public final class ResultWriter {
         String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
         response.put("request_id", requestId);
         ObjectNode body = response.putObject("body");
-        body.put("id", "cmpl-" + requestId.substring(4));
-        body.put("object", "text_completion");
+        boolean chat = line.format() == LineFormat.OPENAI_CHAT;
+        body.put("id", (chat ? "chatcmpl-" : "cmpl-") + requestId.substring(4));
+        body.put("object", chat ? "chat.completion" : "text_completion");
         body.put("created", createdEpochSeconds);
         body.put("model", line.model());
         ObjectNode choice = body.putArray("choices").addObject();
         choice.put("index", 0);
-        choice.put("text", r.text());
+        if (chat) {
+            ObjectNode message = choice.putObject("message");
+            message.put("role", "assistant");
+            message.put("content", r.text());
+        } else {
+            choice.put("text", r.text());
+        }
         choice.put("finish_reason", r.finishReason().apiName());
         choice.putNull("logprobs");
         ObjectNode usage = body.putObject("usage");
