@@ -1,5 +1,6 @@
 package dev.prefixflow.job;
 
+import dev.prefixflow.chat.ChatFormat;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.Request;
@@ -48,6 +49,9 @@ final class BatchCommand implements Callable<Integer> {
     @Mixin
     LoraOptions loraOptions;
 
+    @Mixin
+    ChatTemplateOption chatTemplate;
+
     @Spec
     CommandSpec spec;
 
@@ -60,7 +64,8 @@ final class BatchCommand implements Callable<Integer> {
              BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
             LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
                     engineOptions.config(model.config(), platform), loraOptions.load(model, platform));
-            RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
+            RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength(),
+                    ChatFormat.of(model.file(), model.tokenizer(), chatTemplate.source()));
             ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
             long start = System.nanoTime();
 

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "prefixflow", mixinStandardHelpOptions = true, version = "PrefixFlow 0.1.0",
         description = "LLM batch and streaming inference with vLLM's scheduling ideas.",
         subcommands = {RunCommand.class, GenerateCommand.class, BatchCommand.class, TokenizeCommand.class,
+            ChatTemplateCommand.class,
             BenchCommand.class, WorkloadCommand.class})
 public final class PrefixFlowCli {
 

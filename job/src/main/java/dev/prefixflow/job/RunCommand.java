@@ -6,6 +6,7 @@ import dev.prefixflow.job.pipeline.Endpoint;
 import dev.prefixflow.job.pipeline.LocalRun;
 import dev.prefixflow.job.pipeline.Pipeline;
 import dev.prefixflow.job.pipeline.PipelineSpec;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,6 +34,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     EngineOptions engineOptions;
+
+    @Mixin
+    ChatTemplateOption chatTemplate;
 
     @Mixin
     LoraOptions loraOptions;
@@ -105,12 +109,12 @@ final class RunCommand implements Callable<Integer> {
                 Endpoint.parse(input));
     }
 
-    PipelineSpec pipelineSpec(String modelPath) {
+    PipelineSpec pipelineSpec(String modelPath) throws IOException {
         var e = engineOptions;
         InferenceSettings settings = new InferenceSettings(modelPath, modelOptions.platform, e.maxNumSeqs,
                 e.maxNumBatchedTokens, e.blockSize, e.kvCacheBlocks == null ? 0 : e.kvCacheBlocks, !e.noPrefixCaching,
                 maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, kvTierBytes, e.preemptionMode(),
-                absolutePaths(loraOptions.adapters));
+                absolutePaths(loraOptions.adapters), chatTemplate.source());
         var routingSpec = new RequestDecoder.Routing(routing.equals("prefix"), e.blockSize,
                 Math.max(e.blockSize, routingPrefixTokens));
         return new PipelineSpec(Endpoint.parse(input), outputs.stream().map(Endpoint::parse).toList(),

@@ -1,5 +1,6 @@
 package dev.prefixflow.flink;
 
+import dev.prefixflow.chat.ChatFormat;
 import dev.prefixflow.engine.EngineConfig;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.LlmEngine;
@@ -119,7 +120,8 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
                 settings.blockSize(), blocks, settings.prefixCaching(), settings.preemptionMode());
         engine = new LlmEngine(model, platform.attentionBackends().get(0), config,
                 LoraAdapters.load(settings.loraFiles(), model, platform), openTier(config), System::nanoTime);
-        parser = new RequestParser(model.tokenizer(), model.config().contextLength());
+        parser = new RequestParser(model.tokenizer(), model.config().contextLength(),
+                ChatFormat.of(model.file(), model.tokenizer(), settings.chatTemplate()));
         writer = new ResultWriter(System.currentTimeMillis() / 1000);
         admitted = new HashMap<>();
         latest = engine.metrics();

@@ -13,13 +13,13 @@ import java.util.Map;
  * string role and a string content (OpenAI's list of {@code {"type": "text"}} parts joined by newlines,
  * as vLLM joins them for templates that expect a string); other fields pass through unchanged.
  */
-final class ChatMessages {
+public final class ChatMessages {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ChatMessages() {
     }
 
-    static List<Map<String, Object>> read(JsonNode messages) {
+    public static List<Map<String, Object>> read(JsonNode messages) {
         if (!messages.isArray() || messages.isEmpty()) {
             throw new IllegalArgumentException("messages must be a non-empty list of {\"role\", \"content\"} objects");
         }
