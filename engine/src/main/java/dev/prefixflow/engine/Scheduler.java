@@ -37,6 +37,7 @@ final class Scheduler {
     private final BlockSwapper swapper;
     private final int maxNumSeqs;
     private final int maxNumBatchedTokens;
+    private final boolean chunkedPrefill;
     /** Whether preempted sequences keep their blocks: SWAP mode, where blocks can be found by hash again. */
     private final boolean swapPreempted;
     private final Deque<Sequence> waiting = new ArrayDeque<>();
@@ -52,6 +53,7 @@ final class Scheduler {
         this.swapper = swapper;
         this.maxNumSeqs = config.maxNumSeqs();
         this.maxNumBatchedTokens = config.maxNumBatchedTokens();
+        this.chunkedPrefill = config.chunkedPrefill();
         this.swapPreempted = config.preemptionMode() == PreemptionMode.SWAP && swapper.hasTier()
                 && blocks.prefixCachingEnabled();
     }
@@ -91,7 +93,9 @@ final class Scheduler {
             int[] tokens = s.tokens();
             String lora = s.request.lora();
             BlockSource tier = s.tierBlocks();
-            if (waitsForPendingBlock(s, tokens, pending) || !blocks.canAllocate(tokens, lora, tier)) {
+            // Without chunked prefill a sequence starts only when all it has to compute fits this step.
+            if ((!chunkedPrefill && tokens.length > budget) || waitsForPendingBlock(s, tokens, pending)
+                    || !blocks.canAllocate(tokens, lora, tier)) {
                 break;
             }
             waiting.pollFirst();

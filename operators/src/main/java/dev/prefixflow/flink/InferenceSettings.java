@@ -1,51 +1,20 @@
 package dev.prefixflow.flink;
 
-import dev.prefixflow.engine.PreemptionMode;
+import dev.prefixflow.engine.EngineSettings;
 import java.io.Serializable;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * What each inference subtask runs: the model file, the platform (null: the best available), the
- * engine limits (vLLM's names; {@code kvCacheBlocks} 0 means the default for the memory), the bound
- * on waiting requests past which the operator stops taking input, {@code kvTierBytes} the bound of
- * each subtask's evicted-block tier (keyed state; 0 turns the tier off), the preemption mode (swap
- * uses that tier), and the LoRA adapter files
- * that requests may name ({@code "lora": NAME}), and the chat template that replaces the model's
- * own (null: the model's).
+ * What each inference subtask runs: the engine's settings, the bound on waiting requests past which the
+ * operator stops taking input, {@code kvTierBytes}, the bound of each subtask's evicted-block tier
+ * (keyed state; 0 turns the tier off), and the chat template that replaces the model's own when
+ * requests' messages are rendered (null: the model's).
  */
-public record InferenceSettings(String modelPath, String platform, int maxNumSeqs, int maxNumBatchedTokens,
-                                int blockSize, int kvCacheBlocks, boolean prefixCaching, int maxWaiting,
-                                long kvTierBytes, PreemptionMode preemptionMode, Map<String, String> loraPaths,
-                                String chatTemplate)
+public record InferenceSettings(EngineSettings engine, int maxWaiting, long kvTierBytes, String chatTemplate)
         implements Serializable {
+    private static final long serialVersionUID = 1L;
 
-    public InferenceSettings {
-        // A LinkedHashMap keeps the order given and is serializable, as Flink needs.
-        loraPaths = new LinkedHashMap<>(loraPaths);
-    }
-
-    /** The model's own chat template. */
-    public InferenceSettings(String modelPath, String platform, int maxNumSeqs, int maxNumBatchedTokens,
-                             int blockSize, int kvCacheBlocks, boolean prefixCaching, int maxWaiting,
-                             long kvTierBytes, PreemptionMode preemptionMode, Map<String, String> loraPaths) {
-        this(modelPath, platform, maxNumSeqs, maxNumBatchedTokens, blockSize, kvCacheBlocks, prefixCaching,
-                maxWaiting, kvTierBytes, preemptionMode, loraPaths, null);
-    }
-
-    /** Preemption by recompute. */
-    public InferenceSettings(String modelPath, String platform, int maxNumSeqs, int maxNumBatchedTokens,
-                             int blockSize, int kvCacheBlocks, boolean prefixCaching, int maxWaiting,
-                             long kvTierBytes, Map<String, String> loraPaths) {
-        this(modelPath, platform, maxNumSeqs, maxNumBatchedTokens, blockSize, kvCacheBlocks, prefixCaching,
-                maxWaiting, kvTierBytes, PreemptionMode.RECOMPUTE, loraPaths);
-    }
-
-    /** The adapter files by name. */
-    public Map<String, Path> loraFiles() {
-        Map<String, Path> files = new LinkedHashMap<>();
-        loraPaths.forEach((name, path) -> files.put(name, Path.of(path)));
-        return files;
+    /** With the model's own chat template. */
+    public InferenceSettings(EngineSettings engine, int maxWaiting, long kvTierBytes) {
+        this(engine, maxWaiting, kvTierBytes, null);
     }
 }

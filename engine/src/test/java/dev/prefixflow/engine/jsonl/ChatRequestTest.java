@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefixflow.chat.ChatFormat;
-import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.EngineFactory;
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.gguf.GgmlType;
@@ -96,8 +97,8 @@ class ChatRequestTest {
         assertFalse(line.isBad(), line.problem());
         assertEquals(LineFormat.OPENAI_CHAT, line.format());
         assertArrayEquals(RENDERED_IDS, line.request().promptTokenIds());
-        LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                new EngineConfig(2, 64, 16, 8, true));
+        LlmEngine engine = EngineFactory.create(model, platform,
+                EngineSettings.of(model.path().toString()).withLimits(2, 64, 16, 8));
         engine.addRequest(line.request());
         RequestResult result = engine.runUntilDone().get(0);
         JsonNode out = JSON.readTree(new ResultWriter(1_700_000_000L).result(line, result));
