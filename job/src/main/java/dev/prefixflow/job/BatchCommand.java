@@ -64,7 +64,7 @@ final class BatchCommand implements Callable<Integer> {
             EngineSession<ParsedLine> session = new EngineSession<>(EngineFactory.create(model, platform, settings));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength(),
                     ChatFormat.of(model.file(), model.tokenizer(), chatTemplate.source()));
-            ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
+            ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000, model.tokenizer());
             long start = System.nanoTime();
 
             int total = 0;
@@ -88,7 +88,7 @@ final class BatchCommand implements Callable<Integer> {
                 for (EngineSession.Finished<ParsedLine> f : session.step()) {
                     done++;
                     errors += f.result().isError() ? 1 : 0;
-                    writeLine(out, writer.result(f.attachment(), f.result()));
+                    writeLine(out, writer.result(f.attachment(), f.choices()));
                 }
                 long now = System.nanoTime();
                 if (now - lastProgress >= PROGRESS_INTERVAL_NANOS) {

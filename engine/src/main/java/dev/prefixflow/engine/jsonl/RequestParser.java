@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.prefixflow.chat.ChatFormat;
 import dev.prefixflow.chat.ChatTemplateException;
 import dev.prefixflow.engine.Request;
+import dev.prefixflow.sampling.Penalties;
 import dev.prefixflow.sampling.SamplingParams;
 import dev.prefixflow.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
@@ -163,7 +164,12 @@ public final class RequestParser {
                 intList(f, "stop_token_ids"),
                 stopStrings(f),
                 booleanField(f, "ignore_eos"),
-                logprobs(f));
+                logprobs(f),
+                topLogprobs(f, format),
+                new Penalties((float) numberField(f, "presence_penalty", 0.0),
+                        (float) numberField(f, "frequency_penalty", 0.0),
+                        (float) numberField(f, "repetition_penalty", 1.0)),
+                intField(f, "n", 1));
         return new Request(id, prompt, params, optionalText(f, "lora"));
     }
 
@@ -243,6 +249,22 @@ public final class RequestParser {
             return out;
         }
         throw new IllegalArgumentException("stop must be a string or a list of strings");
+    }
+
+    /**
+     * How many alternatives to report per token: chat requests and records name it top_logprobs (with
+     * logprobs true); OpenAI's /v1/completions gives it as the logprobs count itself.
+     */
+    private static int topLogprobs(JsonNode f, LineFormat format) {
+        if (format == LineFormat.OPENAI_BATCH) {
+            if (f.hasNonNull("top_logprobs")) {
+                throw new IllegalArgumentException("top_logprobs belongs to /v1/chat/completions; /v1/completions"
+                        + " takes the count as logprobs");
+            }
+            JsonNode n = f.get("logprobs");
+            return n != null && n.isIntegralNumber() ? n.asInt() : 0;
+        }
+        return intField(f, "top_logprobs", 0);
     }
 
     /** OpenAI's logprobs is a count of top alternatives; any positive count asks for the chosen token's. */

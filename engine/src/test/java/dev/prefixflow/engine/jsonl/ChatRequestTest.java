@@ -101,7 +101,7 @@ class ChatRequestTest {
                 EngineSettings.of(model.path().toString()).withLimits(2, 64, 16, 8));
         engine.addRequest(line.request());
         RequestResult result = engine.runUntilDone().get(0);
-        JsonNode out = JSON.readTree(new ResultWriter(1_700_000_000L).result(line, result));
+        JsonNode out = JSON.readTree(new ResultWriter(1_700_000_000L, model.tokenizer()).result(line, result));
         JsonNode body = out.get("response").get("body");
         assertEquals("chat.completion", body.get("object").asText());
         assertTrue(body.get("id").asText().startsWith("chatcmpl-"));
