@@ -26,12 +26,13 @@ final class LogprobsJson {
         }
         ArrayNode content = JSON.createArrayNode();
         for (int i = 0; i < r.tokenIds().length; i++) {
-            ObjectNode entry = token(r.tokenIds()[i], r.logprobs()[i]);
+            int before = before(r, i);
+            ObjectNode entry = token(before, r.tokenIds()[i], r.logprobs()[i]);
             ArrayNode top = entry.putArray("top_logprobs");
             if (r.topLogprobs() != null) {
                 TopLogprobs t = r.topLogprobs().get(i);
                 for (int k = 0; k < t.ids().length; k++) {
-                    top.add(token(t.ids()[k], t.logprobs()[k]));
+                    top.add(token(before, t.ids()[k], t.logprobs()[k]));
                 }
             }
             content.add(entry);
@@ -53,7 +54,8 @@ final class LogprobsJson {
         ArrayNode offsets = out.putArray("text_offset");
         int offset = 0;
         for (int i = 0; i < r.tokenIds().length; i++) {
-            String text = text(r.tokenIds()[i]);
+            int before = before(r, i);
+            String text = text(before, r.tokenIds()[i]);
             tokens.add(text);
             logprobs.add(r.logprobs()[i]);
             offsets.add(offset);
@@ -64,7 +66,7 @@ final class LogprobsJson {
                 ObjectNode alternatives = top.addObject();
                 TopLogprobs t = r.topLogprobs().get(i);
                 for (int k = 0; k < t.ids().length; k++) {
-                    alternatives.put(text(t.ids()[k]), t.logprobs()[k]);
+                    alternatives.put(text(before, t.ids()[k]), t.logprobs()[k]);
                 }
             }
         }
@@ -83,8 +85,8 @@ final class LogprobsJson {
         return out;
     }
 
-    private ObjectNode token(int id, float logprob) {
-        String text = text(id);
+    private ObjectNode token(int before, int id, float logprob) {
+        String text = text(before, id);
         ObjectNode node = JSON.createObjectNode();
         node.put("token", text);
         node.put("logprob", logprob);
@@ -95,7 +97,18 @@ final class LogprobsJson {
         return node;
     }
 
-    private String text(int id) {
-        return tokenizer.decode(new int[] {id});
+    /** The token before position {@code i} of the completion: the previous one, or the prompt's last. */
+    private static int before(RequestResult r, int i) {
+        return i > 0 ? r.tokenIds()[i - 1] : r.promptTokenIds()[r.promptTokenIds().length - 1];
+    }
+
+    /**
+     * The text {@code id} adds after {@code before}: decoded in context, so that a SentencePiece token
+     * keeps the space it starts with (alone it would count as the start of the text and lose it).
+     */
+    private String text(int before, int id) {
+        String context = tokenizer.decode(new int[] {before});
+        String both = tokenizer.decode(new int[] {before, id});
+        return both.startsWith(context) ? both.substring(context.length()) : tokenizer.decode(new int[] {id});
     }
 }

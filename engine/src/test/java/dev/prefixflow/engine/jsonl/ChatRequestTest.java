@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefixflow.chat.ChatFormat;
 import dev.prefixflow.engine.EngineFactory;
+import dev.prefixflow.engine.EngineSession;
 import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.RequestResult;
@@ -112,6 +113,36 @@ class ChatRequestTest {
         assertEquals(RENDERED_IDS.length, body.get("usage").get("prompt_tokens").asInt());
     }
 
+    @Test
+    void choicesAndTopLogprobsInTheChatCompletionShape() throws Exception {
+        ParsedLine line = parser.parse("{\"custom_id\":\"w\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":"
+                + MESSAGES + ",\"max_tokens\":3,\"temperature\":1,\"seed\":5,\"n\":3,\"logprobs\":true,"
+                + "\"top_logprobs\":4}}", 1);
+        assertFalse(line.isBad(), line.problem());
+        EngineSession<ParsedLine> session = new EngineSession<>(EngineFactory.create(model, platform,
+                EngineSettings.of(model.path().toString()).withLimits(4, 64, 16, 16)));
+        session.add(line.request(), line);
+        EngineSession.Finished<ParsedLine> done = session.runUntilDone().get(0);
+        JsonNode body = JSON.readTree(new ResultWriter(0, model.tokenizer()).result(line, done.choices()))
+                .get("response").get("body");
+        assertEquals(3, body.get("choices").size());
+        assertEquals(9, body.get("usage").get("completion_tokens").asInt(), "every choice's tokens count");
+        for (int i = 0; i < 3; i++) {
+            JsonNode choice = body.get("choices").get(i);
+            assertEquals(i, choice.get("index").asInt());
+            JsonNode content = choice.get("logprobs").get("content");
+            assertEquals(3, content.size());
+            StringBuilder text = new StringBuilder();
+            for (JsonNode token : content) {
+                text.append(token.get("token").asText());
+                assertEquals(4, token.get("top_logprobs").size());
+                assertTrue(token.get("logprob").asDouble() <= token.get("top_logprobs").get(0).get("logprob").asDouble());
+            }
+            // The tokens' texts spell the message, spaces included.
+            assertEquals(choice.get("message").get("content").asText(), text.toString());
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "{\"id\":\"a\",\"messages\":[{\"role\":1,\"content\":\"x\"}]}|messages[0].role must be a string",
@@ -126,6 +157,11 @@ class ChatRequestTest {
         "{\"custom_id\":\"j\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\"}]}}|tools is not supported",
         "{\"custom_id\":\"k\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"best_of\":3}}|best_of is not supported",
         "{\"custom_id\":\"l\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":true}}|stream is not supported",
+        "{\"id\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":0}|n must be >= 1, got 0",
+        "{\"id\":\"o\",\"prompt\":\"x\",\"logprobs\":true,\"top_logprobs\":21}|top_logprobs must be in [0, 20]",
+        "{\"id\":\"q\",\"prompt\":\"x\",\"top_logprobs\":2}|top_logprobs needs logprobs",
+        "{\"id\":\"r\",\"prompt\":\"x\",\"presence_penalty\":3}|presence_penalty must be in [-2, 2]",
+        "{\"id\":\"s\",\"prompt\":\"x\",\"repetition_penalty\":0}|repetition_penalty must be a finite number > 0",
     })
     void badChatLinesNameTheirProblem(String text, String problem) {
         ParsedLine line = parser.parse(text, 1);
