@@ -1,6 +1,5 @@
 package dev.prefixflow.tokenizer;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -90,11 +89,7 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
 
     @Override
     public String decode(int[] ids) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 4);
-        for (int id : ids) {
-            out.writeBytes(text[checkId(id)]);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return decode(ids, text);
     }
 
     @Override

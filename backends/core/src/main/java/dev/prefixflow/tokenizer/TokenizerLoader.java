@@ -13,6 +13,8 @@ public final class TokenizerLoader {
     private static final String MODEL = "tokenizer.ggml.model";
     private static final String PRE = "tokenizer.ggml.pre";
     private static final String MERGES = "tokenizer.ggml.merges";
+    /** llama.cpp's spelling. */
+    private static final String SEP = "tokenizer.ggml.seperator_token_id";
 
     private TokenizerLoader() {
     }
@@ -41,6 +43,9 @@ public final class TokenizerLoader {
         String pre = file.getString(PRE);
         boolean addBos;
         boolean addSpacePrefix;
+        int bosId = 1;
+        int eosId = 2;
+        int unkId = 0;
         switch (model) {
             case "llama" -> {
                 addBos = file.getBoolean("tokenizer.ggml.add_bos_token", true);
@@ -54,16 +59,30 @@ public final class TokenizerLoader {
                 addBos = true;
                 addSpacePrefix = file.getBoolean("tokenizer.ggml.add_space_prefix", false);
             }
+            case "bert" -> {
+                // llama.cpp's WordPiece defaults: [CLS] 101 as BOS, [SEP] 102 (also the end), [UNK] 100.
+                addBos = file.getBoolean("tokenizer.ggml.add_bos_token", true);
+                addSpacePrefix = false;
+                bosId = 101;
+                eosId = tokenId(file, SEP, 102, tokens.length);
+                unkId = 100;
+            }
             default -> throw new GgufFormatException(file.path(), file.offset(MODEL), MODEL, Tokenizers.unsupported(model));
         }
         Vocabulary v = new Vocabulary(tokens, scores, types,
-                tokenId(file, "tokenizer.ggml.bos_token_id", 1, tokens.length),
-                tokenId(file, "tokenizer.ggml.eos_token_id", 2, tokens.length),
-                tokenId(file, "tokenizer.ggml.unknown_token_id", 0, tokens.length),
+                tokenId(file, "tokenizer.ggml.bos_token_id", bosId, tokens.length),
+                tokenId(file, "tokenizer.ggml.eos_token_id", eosId, tokens.length),
+                tokenId(file, "tokenizer.ggml.unknown_token_id", unkId, tokens.length),
                 addBos, addSpacePrefix,
                 merges != null ? merges : new String[0],
                 pre);
         try {
+            if (model.equals("bert")) {
+                return new WordPieceTokenizer(v, tokenId(file, SEP, 102, tokens.length),
+                        file.getBoolean("tokenizer.ggml.normalizer.lowercase", true),
+                        file.getBoolean("tokenizer.ggml.normalizer.strip_accents",
+                                file.getBoolean("tokenizer.ggml.normalizer.lowercase", true)));
+            }
             return Tokenizers.fromVocabulary(model, v);
         } catch (IllegalArgumentException e) {
             // The message names what is wrong: the merge list, or the tokens (e.g. a missing byte).

@@ -18,11 +18,16 @@ public final class Tokenizers {
             }
             return new SentencePieceTokenizer(vocabulary);
         }
+        if ("bert".equals(model)) {
+            // llama.cpp's WordPiece defaults: [SEP] ends the text (the loader reads the file's own id and options).
+            return new WordPieceTokenizer(vocabulary, vocabulary.eosId(), true, true);
+        }
         throw new IllegalArgumentException(unsupported(model));
     }
 
     static String unsupported(String model) {
         return "unsupported tokenizer model '" + model
-                + "' (supported: 'llama' (SentencePiece), 'gpt2' (byte-level BPE), 'gemma4' (SentencePiece-style BPE))";
+                + "' (supported: 'llama' (SentencePiece), 'gpt2' (byte-level BPE), 'gemma4' (SentencePiece-style BPE),"
+                + " 'bert' (WordPiece))";
     }
 }

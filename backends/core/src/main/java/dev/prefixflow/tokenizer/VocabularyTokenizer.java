@@ -1,5 +1,8 @@
 package dev.prefixflow.tokenizer;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
 /** What every tokenizer answers straight from its vocabulary: ids, sizes, token types and pieces. */
 abstract class VocabularyTokenizer implements Tokenizer {
     protected final Vocabulary vocabulary;
@@ -37,6 +40,15 @@ abstract class VocabularyTokenizer implements Tokenizer {
     @Override
     public String piece(int id) {
         return vocabulary.tokens()[checkId(id)];
+    }
+
+    /** The text of {@code ids} where each token adds the same bytes wherever it stands: {@code text[id]}. */
+    protected String decode(int[] ids, byte[][] text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 4);
+        for (int id : ids) {
+            out.writeBytes(text[checkId(id)]);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** The id itself, or an exception naming it when it is outside the vocabulary. */
