@@ -1,6 +1,7 @@
 package dev.prefixflow.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,9 +33,13 @@ class RunCommandTest {
         CliTest.Run run = CliTest.run("run", "--model", model, "--input", input.toString(),
                 "--output", "jsonl:" + results, "--dead-letter", "jsonl:" + dead, "--parallelism", "2",
                 "--checkpoint-interval", "500ms", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
-                "--chat-template", exampleTemplate().toString());
+                "--chat-template", exampleTemplate().toString(), "--progress", "lines");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("PrefixFlow summary"), run.err());
+        // For a log: the final progress line on its own line, no carriage returns.
+        assertFalse(run.err().contains("\r"), run.err());
+        assertTrue(run.err().lines().anyMatch(l -> l.matches("31/31 requests, .* tokens/s, prefix-cache hit rate .*%")),
+                run.err());
         assertTrue(run.err().contains("dead-lettered records"), run.err());
 
         Map<String, JsonNode> batch = CliTest.batchResults(model, input, "--chat-template", exampleTemplate().toString());
