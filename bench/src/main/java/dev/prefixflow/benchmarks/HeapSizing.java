@@ -40,7 +40,7 @@ public final class HeapSizing {
                 int blocks = (int) (POOL_BYTES / bytesPerBlock);
                 KvPoolSpec spec = new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), blocks, BLOCK_SIZE);
                 long withoutPool = usedHeap();
-                KvPool pool = platform.attentionBackends().get(0).allocate(spec);
+                KvPool pool = c.attentionBackend(platform).allocate(spec);
                 long poolBytes = usedHeap() - withoutPool;
                 System.out.printf(Locale.ROOT, "%-44s %10.1f %10.1f %6.3f %14.1f %14.1f%n", file.getFileName(),
                         Files.size(file) / 1e6, weights / 1e6, (double) weights / Files.size(file),

@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
         description = "LLM batch and streaming inference with vLLM's scheduling ideas.",
         subcommands = {RunCommand.class, GenerateCommand.class, BatchCommand.class, TokenizeCommand.class,
             ChatTemplateCommand.class,
-            BenchCommand.class, WorkloadCommand.class})
+            BenchCommand.class, WorkloadCommand.class, SqlCommand.class})
 public final class PrefixFlowCli {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of an error.")

@@ -21,7 +21,11 @@ public final class ModelLoader {
      */
     private static final Map<String, Architecture> ARCHITECTURES = List.<Architecture>of(
                     new LlamaArchitecture(),
-                    new Qwen2Architecture())
+                    new Qwen2Architecture(),
+                    new Qwen3Architecture(),
+                    new Gemma2Architecture(),
+                    new Gemma3Architecture(),
+                    new Phi3Architecture())
             .stream().collect(Collectors.toUnmodifiableMap(Architecture::name, Function.identity()));
 
     private ModelLoader() {
