@@ -173,13 +173,13 @@ public final class LlmEngine {
             return;
         }
         long sampleStart = clock.getAsLong();
-        Sampler.Choice choice = Sampler.sample(logits, s.request.params(), s.length());
+        Sampler.Choice choice = Sampler.sample(logits, s.request.params(), s.tokensView(), s.promptLength, s.length());
         sampleNanos += clock.getAsLong() - sampleStart;
         long now = clock.getAsLong();
         if (s.firstTokenNanos < 0) {
             s.firstTokenNanos = now;
         }
-        s.append(choice.token(), choice.logprob());
+        s.append(choice);
         generatedTokens++;
         s.onText.accept(s.text.append(choice.token()));
         if (s.text.finished()) {
@@ -198,7 +198,7 @@ public final class LlmEngine {
                         generated.length),
                 new RequestResult.Timings((s.firstScheduledNanos - s.arrivalNanos) * msPerNano,
                         (firstToken - s.arrivalNanos) * msPerNano, (now - s.arrivalNanos) * msPerNano),
-                null, s.logprobs());
+                null, s.logprobs(), s.topLogprobs());
     }
 
     /**

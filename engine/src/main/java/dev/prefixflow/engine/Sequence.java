@@ -5,6 +5,9 @@ import dev.prefixflow.engine.block.BlockHasher;
 import dev.prefixflow.engine.block.BlockTable;
 import dev.prefixflow.generate.CompletionText;
 import dev.prefixflow.lora.LoraAdapter;
+import dev.prefixflow.sampling.Sampler;
+import dev.prefixflow.sampling.TopLogprobs;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -29,6 +32,8 @@ final class Sequence {
     private int[] tokens;
     private int length;
     private final float[] logprobs;
+    /** Per generated token, its top alternatives; null unless top logprobs were asked for. */
+    private final List<TopLogprobs> topLogprobs;
     private BlockTable table;
     /** Tokens at the latest admission: the part computed as a prefill. */
     private int admittedLength;
@@ -56,6 +61,7 @@ final class Sequence {
         this.onText = onText;
         this.arrivalNanos = arrivalNanos;
         this.logprobs = request.params().logprobs() ? new float[request.params().maxTokens()] : null;
+        this.topLogprobs = request.params().topLogprobs() > 0 ? new ArrayList<>() : null;
     }
 
     int length() {
@@ -79,14 +85,21 @@ final class Sequence {
         return logprobs == null ? null : Arrays.copyOf(logprobs, length - promptLength);
     }
 
-    void append(int token, float logprob) {
+    List<TopLogprobs> topLogprobs() {
+        return topLogprobs == null ? null : List.copyOf(topLogprobs);
+    }
+
+    void append(Sampler.Choice choice) {
         if (length == tokens.length) {
             tokens = Arrays.copyOf(tokens, Math.max(2 * length, 8));
         }
         if (logprobs != null) {
-            logprobs[length - promptLength] = logprob;
+            logprobs[length - promptLength] = choice.logprob();
         }
-        tokens[length++] = token;
+        if (topLogprobs != null) {
+            topLogprobs.add(choice.top());
+        }
+        tokens[length++] = choice.token();
     }
 
     BlockTable table() {
