@@ -178,8 +178,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             for (EngineBench.PrefixCachePoint p : r.prefixCaching()) {
                 out.printf(Locale.ROOT, "  shared %d-token prefix, prefix caching %-3s  %7.2f s  %7d computed tokens  "
-                        + "hit rate %5.1f%%%n", sharedPrefixTokens, p.prefixCaching() ? "on" : "off", p.seconds(),
-                        p.computedTokens(), 100 * p.hitRate());
+                        + "hit rate %5.1f%%  scheduler+block manager %4.1f%% of step time%n", sharedPrefixTokens,
+                        p.prefixCaching() ? "on" : "off", p.seconds(), p.computedTokens(), 100 * p.hitRate(),
+                        100 * p.overheadShare());
             }
         }
         out.flush();

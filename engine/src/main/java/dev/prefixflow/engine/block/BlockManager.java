@@ -22,8 +22,8 @@ import java.util.Map;
  * once, or a fully cached prompt recomputed its last block) is not swapped for the cached copy:
  * it stays in its table and is cached too, and lookups find the first copy. So block ids never
  * change under a running sequence. A copy that no sequence holds any more while another copy is
- * in the pool is freed at once, and the remaining copy counts as used just then: the cache keeps
- * one copy, with the access time it would have had had the tables shared it.
+ * in the pool is freed at once, and an idle copy the cache keeps counts as used just then: the
+ * cache ends up with one copy, stamped as if the tables had shared it.
  *
  * <p><b>Swap-in.</b> A {@link BlockSource} (the evicted-block tier) may fill blocks of a prompt's
  * hash chain that the pool misses: each gets a fresh block, is filled, and is cached at once, so it
