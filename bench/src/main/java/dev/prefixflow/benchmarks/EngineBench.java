@@ -4,6 +4,7 @@ import dev.prefixflow.engine.EngineConfig;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.Request;
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
@@ -135,7 +136,7 @@ public final class EngineBench {
 
     private static Run runAll(LoadedModel model, AttentionBackend attention, LoraAdapters adapters,
                               EngineConfig config, List<Request> requests) {
-        LlmEngine engine = new LlmEngine(model, attention, config, adapters);
+        LlmEngine engine = new LlmEngine(model, attention, config, adapters, BlockTier.NONE, System::nanoTime);
         long start = System.nanoTime();
         requests.forEach(engine::addRequest);
         engine.runUntilDone();

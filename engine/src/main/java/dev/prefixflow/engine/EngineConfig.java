@@ -13,9 +13,11 @@ import dev.prefixflow.platform.MemoryInfo;
  * @param numKvBlocks blocks in the KV pool
  * @param prefixCaching whether full blocks are cached and shared by hash
  * @param preemptionMode what happens to a preempted sequence's KV (see {@link PreemptionMode})
+ * @param chunkedPrefill whether a prompt's prefill may be split over steps; without it a sequence's
+ *     prompt plus max_tokens must fit the token budget (so a recompute after preemption fits too)
  */
 public record EngineConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSize, int numKvBlocks,
-                           boolean prefixCaching, PreemptionMode preemptionMode) {
+                           boolean prefixCaching, PreemptionMode preemptionMode, boolean chunkedPrefill) {
 
     public EngineConfig {
         if (maxNumSeqs <= 0 || maxNumBatchedTokens <= 0 || blockSize <= 0 || numKvBlocks <= 0) {
@@ -26,14 +28,21 @@ public record EngineConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSiz
         }
     }
 
-    /** Preemption by recompute, vLLM's default. */
+    /** With chunked prefill. */
+    public EngineConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSize, int numKvBlocks,
+                        boolean prefixCaching, PreemptionMode preemptionMode) {
+        this(maxNumSeqs, maxNumBatchedTokens, blockSize, numKvBlocks, prefixCaching, preemptionMode, true);
+    }
+
+    /** Preemption by recompute, vLLM's default, and chunked prefill. */
     public EngineConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSize, int numKvBlocks,
                         boolean prefixCaching) {
         this(maxNumSeqs, maxNumBatchedTokens, blockSize, numKvBlocks, prefixCaching, PreemptionMode.RECOMPUTE);
     }
 
     public EngineConfig withPreemptionMode(PreemptionMode mode) {
-        return new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, numKvBlocks, prefixCaching, mode);
+        return new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, numKvBlocks, prefixCaching, mode,
+                chunkedPrefill);
     }
 
     /** Blocks for {@code maxNumSeqs} full contexts, but at most half the platform's available memory. */

@@ -59,25 +59,10 @@ public final class LlmEngine {
     private long forwardNanos;
     private long sampleNanos;
 
-    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config) {
-        this(model, attention, config, LoraAdapters.NONE, BlockTier.NONE, System::nanoTime);
-    }
-
-    /** @param adapters the LoRA adapters requests may name (loaded for {@code model}) */
-    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters) {
-        this(model, attention, config, adapters, BlockTier.NONE, System::nanoTime);
-    }
-
-    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, BlockTier tier) {
-        this(model, attention, config, LoraAdapters.NONE, tier, System::nanoTime);
-    }
-
-    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters,
-                     LongSupplier clock) {
-        this(model, attention, config, adapters, BlockTier.NONE, clock);
-    }
-
     /**
+     * Applications get engines from {@link EngineFactory}, which picks the backend and checks the
+     * platform's capabilities; this constructor is for tests that need a particular backend or clock.
+     *
      * @param adapters the LoRA adapters requests may name (loaded for {@code model})
      * @param tier where evicted cached blocks go and come back from; {@link BlockTier#NONE} for none
      * @param clock nanoseconds, for the timings of results and metrics
@@ -96,8 +81,7 @@ public final class LlmEngine {
                 tier == BlockTier.NONE ? EvictionListener.NONE : swapper);
         this.scheduler = new Scheduler(blocks, swapper, config);
         this.runner = new ModelRunner(model.model(), pool);
-        this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(), config.numKvBlocks(),
-                config.blockSize());
+        this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(), config);
     }
 
     /** The pool shape an engine with this config allocates for this model. */

@@ -1,6 +1,7 @@
 package dev.prefixflow.engine;
 
 import dev.prefixflow.sampling.SamplingParams;
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -11,7 +12,9 @@ import java.util.Objects;
  * @param lora the LoRA adapter's name, an extra key of the block hashes so that adapters never
  *     share KV; null for the base model
  */
-public record Request(String id, int[] promptTokenIds, SamplingParams params, String lora) {
+public record Request(String id, int[] promptTokenIds, SamplingParams params, String lora)
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     public Request {
         Objects.requireNonNull(id, "id");

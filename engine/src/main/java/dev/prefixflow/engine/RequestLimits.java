@@ -4,7 +4,13 @@ package dev.prefixflow.engine;
  * Whether a request can ever run on this model and pool. One that cannot is answered with an
  * error at once: left in the queue it would wait forever.
  */
-record RequestLimits(int vocabSize, int contextLength, int numKvBlocks, int blockSize) {
+record RequestLimits(int vocabSize, int contextLength, int numKvBlocks, int blockSize, int maxNumBatchedTokens,
+                     boolean chunkedPrefill) {
+
+    RequestLimits(int vocabSize, int contextLength, EngineConfig config) {
+        this(vocabSize, contextLength, config.numKvBlocks(), config.blockSize(), config.maxNumBatchedTokens(),
+                config.chunkedPrefill());
+    }
 
     /** Why the request can never run, or null when it can. */
     String problem(Request r) {
@@ -25,6 +31,10 @@ record RequestLimits(int vocabSize, int contextLength, int numKvBlocks, int bloc
         if (total > contextLength) {
             return "the prompt (" + prompt.length + " tokens) plus max_tokens (" + maxTokens
                     + ") exceeds the model's context length " + contextLength;
+        }
+        if (!chunkedPrefill && total > maxNumBatchedTokens) {
+            return "the prompt (" + prompt.length + " tokens) plus max_tokens (" + maxTokens + ") exceeds"
+                    + " max_num_batched_tokens " + maxNumBatchedTokens + ", and this platform cannot split a prefill";
         }
         long blocks = (total + blockSize - 1) / blockSize;
         if (blocks > numKvBlocks) {

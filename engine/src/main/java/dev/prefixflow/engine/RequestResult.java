@@ -34,6 +34,11 @@ public record RequestResult(String id, int[] promptTokenIds, int[] tokenIds, Str
     public record Error(String message, String type) {
     }
 
+    /** This result under another request id. */
+    public RequestResult withId(String newId) {
+        return new RequestResult(newId, promptTokenIds, tokenIds, text, finishReason, usage, timings, error, logprobs);
+    }
+
     public boolean isError() {
         return error != null;
     }

@@ -38,6 +38,7 @@ final class Scheduler {
     private final BlockSwapper swapper;
     private final int maxNumSeqs;
     private final int maxNumBatchedTokens;
+    private final boolean chunkedPrefill;
     /** Whether preempted sequences keep their blocks: SWAP mode, where blocks can be found by hash again. */
     private final boolean swapPreempted;
     private final Deque<Sequence> waiting = new ArrayDeque<>();
@@ -53,6 +54,7 @@ final class Scheduler {
         this.swapper = swapper;
         this.maxNumSeqs = config.maxNumSeqs();
         this.maxNumBatchedTokens = config.maxNumBatchedTokens();
+        this.chunkedPrefill = config.chunkedPrefill();
         this.swapPreempted = config.preemptionMode() == PreemptionMode.SWAP && swapper.hasTier()
                 && blocks.prefixCachingEnabled();
     }
@@ -90,7 +92,9 @@ final class Scheduler {
         while (budget > 0 && running.size() < maxNumSeqs && !waiting.isEmpty()) {
             Sequence s = waiting.peekFirst();
             BlockSource tier = s.tierBlocks();
-            if (waitsForPendingBlock(s, pending) || !blocks.canAllocate(s.blockHashes(), s.length(), tier)) {
+            // Without chunked prefill a sequence starts only when all it has to compute fits this step.
+            if ((!chunkedPrefill && s.length() > budget) || waitsForPendingBlock(s, pending)
+                    || !blocks.canAllocate(s.blockHashes(), s.length(), tier)) {
                 break;
             }
             waiting.pollFirst();

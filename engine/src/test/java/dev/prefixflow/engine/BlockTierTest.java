@@ -113,7 +113,7 @@ class BlockTierTest {
             KvBlockCodec codec = new KvBlockCodec(ModelFingerprint.of(TestModels.path(TestEngines.MODEL)),
                     LlmEngine.kvPoolSpec(TestEngines.model().config(), CONFIG));
             tier = new StoredBlockTier(codec, 1L << 30, store);
-            engine = new LlmEngine(TestEngines.model(), TestEngines.platform().attentionBackends().get(0), CONFIG, tier);
+            engine = TestEngines.engine(CONFIG, tier);
         }
         Map<String, RequestResult> results = new java.util.HashMap<>();
         for (List<Request> pass : passes) {

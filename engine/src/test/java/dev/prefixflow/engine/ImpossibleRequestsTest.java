@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.generate.FinishReason;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.sampling.SamplingParams;
@@ -53,8 +54,9 @@ class ImpossibleRequestsTest {
     void timingsComeFromTheInjectedClock() {
         long[] now = {0};
         // Each clock reading advances 1 ms, so every interval is a whole, positive number of ms.
-        LlmEngine engine = new LlmEngine(TestEngines.model(), TestEngines.platform().attentionBackends().get(0),
-                new EngineConfig(2, 64, 16, 64, true), LoraAdapters.NONE, () -> now[0] += 1_000_000);
+        LlmEngine engine = new LlmEngine(TestEngines.model(), EngineFactory.attention(TestEngines.platform()),
+                new EngineConfig(2, 64, 16, 64, true), LoraAdapters.NONE, BlockTier.NONE,
+                () -> now[0] += 1_000_000);
         engine.addRequest(new Request("timed", ids(10), SamplingParams.greedy(3).withIgnoreEos(true), null));
         RequestResult r = engine.runUntilDone().get(0);
         RequestResult.Timings t = r.timings();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
@@ -75,8 +76,8 @@ class ReferenceOutputsTest {
     /** One greedy request alone on the engine, with the adapter named {@code lora} (null: none). */
     static RequestResult runOnEngine(LoadedModel model, LoraAdapters adapters, String lora, int[] prompt, int n) {
         int blocks = (model.config().contextLength() + 15) / 16;
-        LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                new EngineConfig(1, 512, 16, blocks, false), adapters);
+        LlmEngine engine = new LlmEngine(model, EngineFactory.attention(platform),
+                new EngineConfig(1, 512, 16, blocks, false), adapters, BlockTier.NONE, System::nanoTime);
         engine.addRequest(new Request("reference", prompt, SamplingParams.greedy(n).withIgnoreEos(true), lora));
         return engine.runUntilDone().get(0);
     }

@@ -67,8 +67,7 @@ class SwapPreemptionTest {
         KvBlockCodec codec = new KvBlockCodec(ModelFingerprint.of(TestModels.path(TestEngines.MODEL)),
                 LlmEngine.kvPoolSpec(TestEngines.model().config(), config));
         StoredBlockTier tier = new StoredBlockTier(codec, 1L << 30, new InMemoryTierStore());
-        LlmEngine engine = new LlmEngine(TestEngines.model(), TestEngines.platform().attentionBackends().get(0),
-                config, tier);
+        LlmEngine engine = TestEngines.engine(config, tier);
         Map<String, RequestResult> results = new HashMap<>();
         requests.forEach(engine::addRequest);
         engine.runUntilDone().forEach(r -> results.put(r.id(), r));

@@ -1,5 +1,6 @@
 package dev.prefixflow.engine;
 
+import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
@@ -52,7 +53,11 @@ final class TestEngines {
     }
 
     static LlmEngine engine(EngineConfig config) {
-        return new LlmEngine(model(), platform().attentionBackends().get(0), config, adapters());
+        return engine(config, BlockTier.NONE);
+    }
+
+    static LlmEngine engine(EngineConfig config, BlockTier tier) {
+        return new LlmEngine(model(), EngineFactory.attention(platform()), config, adapters(), tier, System::nanoTime);
     }
 
     /** Runs the requests to completion on a fresh engine; results by request id. */

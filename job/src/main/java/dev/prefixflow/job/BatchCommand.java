@@ -1,9 +1,9 @@
 package dev.prefixflow.job;
 
 import dev.prefixflow.engine.EngineMetrics;
-import dev.prefixflow.engine.LlmEngine;
-import dev.prefixflow.engine.Request;
-import dev.prefixflow.engine.RequestResult;
+import dev.prefixflow.engine.EngineFactory;
+import dev.prefixflow.engine.EngineSession;
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
@@ -16,8 +16,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,15 +56,14 @@ final class BatchCommand implements Callable<Integer> {
         try (LoadedModel model = modelOptions.load();
              BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
              BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                    engineOptions.config(model.config(), platform), loraOptions.load(model, platform));
+            EngineSettings settings = engineOptions.applyTo(modelOptions.settings()).withLora(loraOptions.paths());
+            EngineSession<ParsedLine> session = new EngineSession<>(EngineFactory.create(model, platform, settings));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
             long start = System.nanoTime();
 
-            // Engine ids are line numbers: ids in the file need not be unique.
-            Map<String, ParsedLine> byEngineId = new HashMap<>();
             int total = 0;
+            int admitted = 0;
             int errors = 0;
             String text;
             while ((text = in.readLine()) != null) {
@@ -76,28 +73,26 @@ final class BatchCommand implements Callable<Integer> {
                     errors++;
                     writeLine(out, writer.badLine(line));
                 } else {
-                    Request r = line.request();
-                    String engineId = Integer.toString(total);
-                    byEngineId.put(engineId, line);
-                    engine.addRequest(new Request(engineId, r.promptTokenIds(), r.params(), r.lora()));
+                    admitted++;
+                    session.add(line.request(), line);
                 }
             }
-            int done = total - byEngineId.size();
+            int done = total - admitted;
             long lastProgress = 0;
-            while (engine.hasUnfinishedRequests()) {
-                for (RequestResult result : engine.step()) {
+            while (session.hasUnfinishedRequests()) {
+                for (EngineSession.Finished<ParsedLine> f : session.step()) {
                     done++;
-                    errors += result.isError() ? 1 : 0;
-                    writeLine(out, writer.result(byEngineId.get(result.id()), result));
+                    errors += f.result().isError() ? 1 : 0;
+                    writeLine(out, writer.result(f.attachment(), f.result()));
                 }
                 long now = System.nanoTime();
                 if (now - lastProgress >= PROGRESS_INTERVAL_NANOS) {
                     lastProgress = now;
-                    err.print("\r" + progress(done, total, engine.metrics(), now - start));
+                    err.print("\r" + progress(done, total, session.metrics(), now - start));
                     err.flush();
                 }
             }
-            EngineMetrics m = engine.metrics();
+            EngineMetrics m = session.metrics();
             double seconds = (System.nanoTime() - start) / 1e9;
             err.println("\r" + progress(done, total, m, System.nanoTime() - start));
             err.printf("%d requests (%d errors), %d prompt tokens (%d cached, hit rate %.1f%%), %d generated tokens, "

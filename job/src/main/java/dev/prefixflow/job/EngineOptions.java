@@ -1,9 +1,7 @@
 package dev.prefixflow.job;
 
-import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.PreemptionMode;
-import dev.prefixflow.model.ModelConfig;
-import dev.prefixflow.platform.Platform;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -36,9 +34,9 @@ final class EngineOptions {
         return PreemptionMode.valueOf(preemptionMode.toUpperCase(Locale.ROOT));
     }
 
-    EngineConfig config(ModelConfig model, Platform platform) {
-        int blocks = kvCacheBlocks != null ? kvCacheBlocks
-                : EngineConfig.defaultKvBlocks(model, maxNumSeqs, blockSize, platform.memoryInfo());
-        return new EngineConfig(maxNumSeqs, maxNumBatchedTokens, blockSize, blocks, !noPrefixCaching, preemptionMode());
+    /** These options over {@code base} (which names the model, the platform and the adapters). */
+    EngineSettings applyTo(EngineSettings base) {
+        return base.withLimits(maxNumSeqs, maxNumBatchedTokens, blockSize, kvCacheBlocks == null ? 0 : kvCacheBlocks)
+                .withPrefixCaching(!noPrefixCaching).withPreemptionMode(preemptionMode());
     }
 }

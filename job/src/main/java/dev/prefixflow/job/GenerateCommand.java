@@ -2,11 +2,11 @@ package dev.prefixflow.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prefixflow.engine.EngineConfig;
-import dev.prefixflow.engine.LlmEngine;
+import dev.prefixflow.engine.EngineFactory;
+import dev.prefixflow.engine.EngineSession;
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.Request;
 import dev.prefixflow.engine.RequestResult;
-import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.sampling.SamplingParams;
@@ -100,20 +100,20 @@ final class GenerateCommand implements Callable<Integer> {
             // The adapter's name only links the request to it: the file name will do.
             String loraName = lora == null ? null : lora.getFileName().toString();
             Platform platform = modelOptions.platform();
-            LoraAdapters adapters = LoraAdapters.load(lora == null ? Map.of() : Map.of(loraName, lora), model,
-                    platform);
             // One sequence: a pool for one full context, nothing to share, so no prefix caching.
-            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0),
-                    new EngineConfig(1, prefillChunk, blockSize, (context + blockSize - 1) / blockSize, false),
-                    adapters);
+            EngineSettings settings = modelOptions.settings()
+                    .withLimits(1, prefillChunk, blockSize, (context + blockSize - 1) / blockSize)
+                    .withPrefixCaching(false)
+                    .withLora(lora == null ? Map.of() : Map.of(loraName, lora.toAbsolutePath().toString()));
+            EngineSession<Void> session = new EngineSession<>(EngineFactory.create(model, platform, settings));
             long start = System.nanoTime();
-            engine.addRequest(new Request("generate", ids, params, loraName), piece -> {
+            session.add(new Request("generate", ids, params, loraName), null, piece -> {
                 if (!json) {
                     out.print(piece);
                     out.flush();
                 }
-            });
-            RequestResult c = engine.runUntilDone().get(0);
+            }, null);
+            RequestResult c = session.runUntilDone().get(0).result();
             if (c.isError()) {
                 throw new IllegalArgumentException(c.error().message());
             }

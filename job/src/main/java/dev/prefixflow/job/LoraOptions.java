@@ -1,9 +1,5 @@
 package dev.prefixflow.job;
 
-import dev.prefixflow.lora.LoraAdapters;
-import dev.prefixflow.model.LoadedModel;
-import dev.prefixflow.platform.Platform;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +11,10 @@ final class LoraOptions {
             description = "LoRA adapter (GGUF) that requests pick with \"lora\": \"NAME\" (repeatable).")
     Map<String, Path> adapters = new LinkedHashMap<>();
 
-    LoraAdapters load(LoadedModel model, Platform platform) throws IOException {
-        return LoraAdapters.load(adapters, model, platform);
+    /** The adapter files by name, as absolute paths: TaskManagers open them from another working directory. */
+    Map<String, String> paths() {
+        Map<String, String> paths = new LinkedHashMap<>();
+        adapters.forEach((name, path) -> paths.put(name, path.toAbsolutePath().toString()));
+        return paths;
     }
 }

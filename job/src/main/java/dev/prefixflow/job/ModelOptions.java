@@ -1,5 +1,6 @@
 package dev.prefixflow.job;
 
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.job.download.ModelDownloader;
 import dev.prefixflow.job.download.ModelReference;
 import dev.prefixflow.model.LoadedModel;
@@ -36,6 +37,11 @@ final class ModelOptions {
     Path modelPath() throws IOException {
         URI endpoint = hubEndpoint.toString().endsWith("/") ? hubEndpoint : URI.create(hubEndpoint + "/");
         return new ModelDownloader(endpoint, modelCache, System.err).resolve(ModelReference.parse(model));
+    }
+
+    /** The settings of an engine for this model on this platform, with vLLM's default limits. */
+    EngineSettings settings() throws IOException {
+        return EngineSettings.of(modelPath().toString()).withPlatform(platform);
     }
 
     LoadedModel load() throws IOException {

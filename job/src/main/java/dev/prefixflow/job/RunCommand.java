@@ -1,5 +1,6 @@
 package dev.prefixflow.job;
 
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.flink.InferenceSettings;
 import dev.prefixflow.flink.RequestDecoder;
 import dev.prefixflow.job.pipeline.Endpoint;
@@ -8,7 +9,6 @@ import dev.prefixflow.job.pipeline.Pipeline;
 import dev.prefixflow.job.pipeline.PipelineSpec;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -107,10 +107,10 @@ final class RunCommand implements Callable<Integer> {
 
     PipelineSpec pipelineSpec(String modelPath) {
         var e = engineOptions;
-        InferenceSettings settings = new InferenceSettings(modelPath, modelOptions.platform, e.maxNumSeqs,
-                e.maxNumBatchedTokens, e.blockSize, e.kvCacheBlocks == null ? 0 : e.kvCacheBlocks, !e.noPrefixCaching,
-                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, kvTierBytes, e.preemptionMode(),
-                absolutePaths(loraOptions.adapters));
+        EngineSettings engine = e.applyTo(EngineSettings.of(modelPath).withPlatform(modelOptions.platform))
+                .withLora(loraOptions.paths());
+        InferenceSettings settings = new InferenceSettings(engine,
+                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, kvTierBytes);
         var routingSpec = new RequestDecoder.Routing(routing.equals("prefix"), e.blockSize,
                 Math.max(e.blockSize, routingPrefixTokens));
         return new PipelineSpec(Endpoint.parse(input), outputs.stream().map(Endpoint::parse).toList(),
@@ -118,12 +118,6 @@ final class RunCommand implements Callable<Integer> {
                 bounded);
     }
 
-    /** The TaskManagers open the adapter files, so their paths must not depend on the working directory. */
-    private static Map<String, String> absolutePaths(Map<String, Path> files) {
-        Map<String, String> paths = new LinkedHashMap<>();
-        files.forEach((name, path) -> paths.put(name, path.toAbsolutePath().toString()));
-        return paths;
-    }
 
     static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);

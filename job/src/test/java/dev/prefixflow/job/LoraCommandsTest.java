@@ -78,7 +78,7 @@ class LoraCommandsTest {
         RunCommand run = new RunCommand();
         new CommandLine(run).parseArgs("--model", MODEL, "--input", "requests.jsonl", "--output", "jsonl:out",
                 "--lora", "psalms=models/psalms.gguf");
-        Map<String, String> paths = run.pipelineSpec(MODEL).inference().loraPaths();
+        Map<String, String> paths = run.pipelineSpec(MODEL).inference().engine().loraPaths();
         assertEquals(Map.of("psalms", Path.of("models/psalms.gguf").toAbsolutePath().toString()), paths);
     }
 }

@@ -1,24 +1,23 @@
 package dev.prefixflow.flink;
 
 import dev.prefixflow.engine.EngineConfig;
+import dev.prefixflow.engine.EngineFactory;
+import dev.prefixflow.engine.EngineSession;
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.LlmEngine;
-import dev.prefixflow.engine.Request;
 import dev.prefixflow.engine.RequestResult;
 import dev.prefixflow.engine.jsonl.ParsedLine;
-import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
 import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.engine.tier.KvBlockCodec;
 import dev.prefixflow.engine.tier.ModelFingerprint;
 import dev.prefixflow.engine.tier.StoredBlockTier;
-import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -64,12 +63,8 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     private transient StoredBlockTier tier;
     private transient volatile StoredBlockTier.Stats latestTier;
     private transient LoadedModel model;
-    private transient LlmEngine engine;
-    private transient RequestParser parser;
+    private transient EngineSession<Admitted> session;
     private transient ResultWriter writer;
-    /** Requests in the engine by engine id (unique per subtask: request ids need not be unique). */
-    private transient Map<String, Admitted> admitted;
-    private transient long nextEngineId;
     private transient boolean stepQueued;
     private transient volatile EngineMetrics latest;
     private transient Counter requestsIn;
@@ -110,19 +105,13 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     @Override
     public void open() throws Exception {
         super.open();
-        Platform platform = Platforms.select(settings.platform());
-        model = SharedModels.acquire(Path.of(settings.modelPath()), platform);
-        int blocks = settings.kvCacheBlocks() > 0 ? settings.kvCacheBlocks()
-                : EngineConfig.defaultKvBlocks(model.config(), settings.maxNumSeqs(), settings.blockSize(),
-                        platform.memoryInfo());
-        EngineConfig config = new EngineConfig(settings.maxNumSeqs(), settings.maxNumBatchedTokens(),
-                settings.blockSize(), blocks, settings.prefixCaching(), settings.preemptionMode());
-        engine = new LlmEngine(model, platform.attentionBackends().get(0), config,
-                LoraAdapters.load(settings.loraFiles(), model, platform), openTier(config), System::nanoTime);
-        parser = new RequestParser(model.tokenizer(), model.config().contextLength());
+        EngineSettings engineSettings = settings.engine();
+        Platform platform = Platforms.select(engineSettings.platform());
+        model = SharedModels.acquire(Path.of(engineSettings.modelPath()), platform);
+        BlockTier tier = openTier(EngineFactory.config(model.config(), platform, engineSettings));
+        session = new EngineSession<>(EngineFactory.create(model, platform, engineSettings, tier, System::nanoTime));
         writer = new ResultWriter(System.currentTimeMillis() / 1000);
-        admitted = new HashMap<>();
-        latest = engine.metrics();
+        latest = session.metrics();
         registerMetrics(getMetricGroup());
         for (Pending p : restored) {
             admit(p.key(), p.stateKey(), p.record());
@@ -188,23 +177,15 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     }
 
     private void admit(String key, String stateKey, PromptRecord record) {
-        ParsedLine line = parser.parse(record.line, (int) Math.min(record.lineNumber, Integer.MAX_VALUE));
-        if (line.isBad()) {
-            // The decoder accepted this line, so only a different model could reject it now.
-            throw new IllegalStateException("request " + record.id + " no longer parses: " + line.problem());
-        }
-        Request request = line.request();
-        String engineId = Long.toString(nextEngineId++);
-        admitted.put(engineId, new Admitted(line, key, stateKey));
+        ParsedLine line = record.parsedLine();
         // The seed was fixed from the request's own id when the line was parsed; the routing key
         // is where the tier files this request's blocks.
-        engine.addRequest(new Request(engineId, request.promptTokenIds(), request.params(), request.lora()),
-                piece -> { }, key);
-        latest = engine.metrics();
+        session.add(line.request(), new Admitted(line, key, stateKey), piece -> { }, key);
+        latest = session.metrics();
     }
 
     private void queueStep() {
-        if (!stepQueued && engine.hasUnfinishedRequests()) {
+        if (!stepQueued && session.hasUnfinishedRequests()) {
             stepQueued = true;
             mailbox.execute(this::step, "inference engine step");
         }
@@ -212,23 +193,22 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
 
     private void step() throws Exception {
         stepQueued = false;
-        List<RequestResult> finished = engine.step();
-        latest = engine.metrics();
+        List<EngineSession.Finished<Admitted>> finished = session.step();
+        latest = session.metrics();
         if (tier != null) {
             tierStore.flush();
             latestTier = tier.stats();
         }
-        for (RequestResult result : finished) {
-            Admitted a = admitted.remove(result.id());
+        for (EngineSession.Finished<Admitted> f : finished) {
+            Admitted a = f.attachment();
+            RequestResult result = f.result();
             setCurrentKey(a.key());
             pending.remove(a.stateKey());
             requestsOut.inc();
             if (result.isError()) {
                 errors.inc();
             }
-            InferenceResult out = InferenceResult.of(result, writer.result(a.line(), result));
-            out.id = a.line().request().id();
-            output.collect(new StreamRecord<>(out));
+            output.collect(new StreamRecord<>(InferenceResult.of(result, writer.result(a.line(), result))));
         }
         queueStep();
     }
@@ -238,14 +218,14 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         super.prepareSnapshotPreBarrier(checkpointId);
         if (tier != null) {
             // The pool is not checkpointed: put its cached blocks in the tier so the snapshot has them.
-            engine.spillToTier();
+            session.engine().spillToTier();
             tierStore.flush();
         }
     }
 
     @Override
     public void endInput() throws Exception {
-        while (engine.hasUnfinishedRequests() || stepQueued) {
+        while (session.hasUnfinishedRequests() || stepQueued) {
             mailbox.yield();
         }
     }

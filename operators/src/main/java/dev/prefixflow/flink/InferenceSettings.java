@@ -1,41 +1,13 @@
 package dev.prefixflow.flink;
 
-import dev.prefixflow.engine.PreemptionMode;
+import dev.prefixflow.engine.EngineSettings;
 import java.io.Serializable;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * What each inference subtask runs: the model file, the platform (null: the best available), the
- * engine limits (vLLM's names; {@code kvCacheBlocks} 0 means the default for the memory), the bound
- * on waiting requests past which the operator stops taking input, {@code kvTierBytes} the bound of
- * each subtask's evicted-block tier (keyed state; 0 turns the tier off), the preemption mode (swap
- * uses that tier), and the LoRA adapter files
- * that requests may name ({@code "lora": NAME}).
+ * What each inference subtask runs: the engine's settings, the bound on waiting requests past which the
+ * operator stops taking input, and {@code kvTierBytes}, the bound of each subtask's evicted-block tier
+ * (keyed state; 0 turns the tier off).
  */
-public record InferenceSettings(String modelPath, String platform, int maxNumSeqs, int maxNumBatchedTokens,
-                                int blockSize, int kvCacheBlocks, boolean prefixCaching, int maxWaiting,
-                                long kvTierBytes, PreemptionMode preemptionMode, Map<String, String> loraPaths)
-        implements Serializable {
-
-    public InferenceSettings {
-        // A LinkedHashMap keeps the order given and is serializable, as Flink needs.
-        loraPaths = new LinkedHashMap<>(loraPaths);
-    }
-
-    /** Preemption by recompute. */
-    public InferenceSettings(String modelPath, String platform, int maxNumSeqs, int maxNumBatchedTokens,
-                             int blockSize, int kvCacheBlocks, boolean prefixCaching, int maxWaiting,
-                             long kvTierBytes, Map<String, String> loraPaths) {
-        this(modelPath, platform, maxNumSeqs, maxNumBatchedTokens, blockSize, kvCacheBlocks, prefixCaching,
-                maxWaiting, kvTierBytes, PreemptionMode.RECOMPUTE, loraPaths);
-    }
-
-    /** The adapter files by name. */
-    public Map<String, Path> loraFiles() {
-        Map<String, Path> files = new LinkedHashMap<>();
-        loraPaths.forEach((name, path) -> files.put(name, Path.of(path)));
-        return files;
-    }
+public record InferenceSettings(EngineSettings engine, int maxWaiting, long kvTierBytes) implements Serializable {
+    private static final long serialVersionUID = 1L;
 }

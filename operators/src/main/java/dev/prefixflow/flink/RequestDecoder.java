@@ -63,8 +63,7 @@ public class RequestDecoder extends ProcessFunction<byte[], PromptRecord> {
             ctx.output(DEAD_LETTERS, new DeadLetter(parsed.id() + ": " + parsed.problem(), lineNumber, line, bytes));
             return;
         }
-        Request request = parsed.request();
-        out.collect(new PromptRecord(line, lineNumber, routing.key(request), request.id()));
+        out.collect(PromptRecord.of(parsed, lineNumber, routing.key(parsed.request())));
     }
 
     /** How requests are spread over the inference subtasks. */

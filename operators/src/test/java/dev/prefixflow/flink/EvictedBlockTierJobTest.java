@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.testing.TestModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -167,7 +168,7 @@ class EvictedBlockTierJobTest {
                             TypeInformation.of(PromptRecord.class)).setParallelism(1).uid("decode")
                     .keyBy(record -> record.prefixKey, Types.STRING)
                     .transform("inference", TypeInformation.of(InferenceResult.class), new InferenceOperator(
-                            new InferenceSettings(modelPath, null, 2, 128, 16, 16, true, 8, 8L << 20, Map.of())))
+                            new InferenceSettings(EngineSettings.of(modelPath).withLimits(2, 128, 16, 16), 8, 8L << 20)))
                     .uid("inference");
             CloseableIterator<InferenceResult> collected = results.collectAsync();
             return new Job(env.executeAsync("tier test"), collected);

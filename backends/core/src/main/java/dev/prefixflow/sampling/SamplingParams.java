@@ -1,5 +1,6 @@
 package dev.prefixflow.sampling;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -17,7 +18,9 @@ import java.util.List;
  * @param logprobs report the log-probability of each chosen token
  */
 public record SamplingParams(int maxTokens, float temperature, int topK, float topP, float minP, long seed,
-                             List<Integer> stopTokenIds, List<String> stop, boolean ignoreEos, boolean logprobs) {
+                             List<Integer> stopTokenIds, List<String> stop, boolean ignoreEos, boolean logprobs)
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     public static final int DEFAULT_MAX_TOKENS = 16;
 

@@ -1,6 +1,7 @@
 package dev.prefixflow.engine.jsonl;
 
 import dev.prefixflow.engine.Request;
+import java.io.Serializable;
 
 /**
  * One input line, read: a request, or the problem that kept it from being one.
@@ -11,7 +12,8 @@ import dev.prefixflow.engine.Request;
  * @param problem what is wrong with the line, or null
  */
 public record ParsedLine(int lineNumber, String id, LineFormat format, String model, Request request,
-                         String problem) {
+                         String problem) implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     public boolean isBad() {
         return problem != null;

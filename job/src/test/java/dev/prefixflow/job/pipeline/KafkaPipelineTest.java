@@ -10,10 +10,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefixflow.connectors.testing.KafkaTestBroker;
-import dev.prefixflow.engine.EngineConfig;
-import dev.prefixflow.engine.LlmEngine;
-import dev.prefixflow.engine.Request;
-import dev.prefixflow.engine.RequestResult;
+import dev.prefixflow.engine.EngineFactory;
+import dev.prefixflow.engine.EngineSession;
+import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
@@ -270,7 +269,7 @@ class KafkaPipelineTest {
         PipelineSpec spec = new PipelineSpec(Endpoint.parse(broker + name + "-in"),
                 List.of(Endpoint.parse(broker + name + "-out")), Endpoint.parse(broker + name + "-dead"),
                 new RequestDecoder.Routing(true, 16, 64),
-                new InferenceSettings(modelPath, null, 16, 256, 16, 0, true, 64, 0, Map.of()),
+                new InferenceSettings(EngineSettings.of(modelPath).withLimits(16, 256, 16, 0), 64, 0),
                 Map.of("group.id", name + "-group"), bounded);
         Pipeline.build(env, spec);
         return env;
@@ -313,28 +312,24 @@ class KafkaPipelineTest {
         return byId;
     }
 
-    /** Results by line index; engine ids are line indexes, so ids in the lines need not be unique. */
+    /** Results by line index, so ids in the lines need not be unique. */
     private static Map<Integer, JsonNode> batchResults(List<String> requests) throws Exception {
         Platform platform = Platforms.select(null);
         Map<Integer, JsonNode> out = new HashMap<>();
         try (LoadedModel model = ModelLoader.load(Path.of(modelPath), platform)) {
-            LlmEngine engine = new LlmEngine(model, platform.attentionBackends().get(0), new EngineConfig(32, 512, 16,
-                    EngineConfig.defaultKvBlocks(model.config(), 32, 16, platform.memoryInfo()), true));
+            EngineSession<Integer> session = new EngineSession<>(EngineFactory.create(model, platform,
+                    EngineSettings.of(modelPath)));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(0);
             List<ParsedLine> parsed = new ArrayList<>();
             for (String text : requests) {
                 ParsedLine line = parser.parse(text, parsed.size() + 1);
                 assertTrue(!line.isBad(), text + ": " + line.problem());
-                Request r = line.request();
-                engine.addRequest(new Request(Integer.toString(parsed.size()), r.promptTokenIds(), r.params(), r.lora()));
+                session.add(line.request(), parsed.size());
                 parsed.add(line);
             }
-            while (engine.hasUnfinishedRequests()) {
-                for (RequestResult r : engine.step()) {
-                    int index = Integer.parseInt(r.id());
-                    out.put(index, JSON.readTree(writer.result(parsed.get(index), r)));
-                }
+            for (EngineSession.Finished<Integer> f : session.runUntilDone()) {
+                out.put(f.attachment(), JSON.readTree(writer.result(parsed.get(f.attachment()), f.result())));
             }
         }
         assertEquals(requests.size(), out.size(), "the batch path answered every request");
