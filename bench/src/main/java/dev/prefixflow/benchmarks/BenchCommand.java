@@ -91,7 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--engine", description = "Measure the engine instead: generated tokens/s of --requests requests "
             + "(--prompt-tokens each, --decode-tokens generated) at max_num_seqs 1, 8 and 32 with the scheduler's share "
-            + "of step time, and a shared-prefix workload with and without prefix caching.")
+            + "of step time, and a shared-prefix workload with and without prefix caching (with the same share).")
     boolean engine;
 
     @Option(names = "--requests", defaultValue = "32", description = "With --engine: requests per run (default: ${DEFAULT-VALUE}).")
