@@ -129,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (LoadedModel model = ModelLoader.load(path, platform)) {
             TokenCost cost = TokenCost.of(model.file());
             // Room for the warm-up too, whose decode steps may outnumber the timed ones.
-            ThroughputBench run = new ThroughputBench(model.model(), platform.attentionBackends().get(0),
+            ThroughputBench run = new ThroughputBench(model.model(), model.config().attentionBackend(platform),
                     promptTokens + Math.max(decodeTokens, WARMUP_DECODE));
             err.printf("running %d prompt tokens and %d decode steps ...%n", promptTokens, decodeTokens);
             err.flush();
@@ -137,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
                     WARMUP_PROMPT, WARMUP_DECODE);
             report = new BenchReport(path.getFileName().toString(), platform.name(), threadCount, cost, timing,
                     bandwidth, peakFlops);
-            SwapInBench.Result swap = SwapInBench.measure(model, platform.attentionBackends().get(0),
+            SwapInBench.Result swap = SwapInBench.measure(model, model.config().attentionBackend(platform),
                     prompt(model.config().vocabSize()));
             err.printf("evicted-block tier: swap-in of one block (%d bytes) %.3f ms, prefill of its 16 tokens "
                     + "%.3f ms: swap-in is %.1fx faster%n", swap.entryBytes(), swap.swapInMs(), swap.prefillMs(),
@@ -156,7 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
         double peakFlops = platform.measurePeakFlops();
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel model = ModelLoader.load(path, platform)) {
-            AttentionBackend attention = platform.attentionBackends().get(0);
+            AttentionBackend attention = model.config().attentionBackend(platform);
             err.println("warming up ...");
             err.flush();
             EngineBench.run(model, attention, new EngineBench.Workload(4, 16, 4, 16, List.of(4)));

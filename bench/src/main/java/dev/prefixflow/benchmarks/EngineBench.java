@@ -168,7 +168,7 @@ public final class EngineBench {
         }
         Platform platform = Platforms.select(null);
         try (LoadedModel model = ModelLoader.load(Path.of(args[0]), platform)) {
-            AttentionBackend attention = platform.attentionBackends().get(0);
+            AttentionBackend attention = model.config().attentionBackend(platform);
             run(model, attention, new Workload(16, 32, 8, 64, List.of(8))); // warm-up: JIT
             Result r = run(model, attention, Workload.standard());
             for (ThroughputPoint p : r.throughput()) {

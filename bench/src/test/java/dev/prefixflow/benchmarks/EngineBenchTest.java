@@ -21,7 +21,7 @@ class EngineBenchTest {
     void reportsEveryPointAndCachingSavesComputation() throws Exception {
         Platform platform = Platforms.select(null);
         try (LoadedModel model = ModelLoader.load(TestModels.path("kjv-5m-q80.gguf"), platform)) {
-            EngineBench.Result r = EngineBench.run(model, platform.attentionBackends().get(0),
+            EngineBench.Result r = EngineBench.run(model, model.config().attentionBackend(platform),
                     new EngineBench.Workload(4, 8, 3, 32, List.of(1, 4)));
             assertEquals(List.of(1, 4), r.throughput().stream().map(EngineBench.ThroughputPoint::maxNumSeqs).toList());
             for (EngineBench.ThroughputPoint p : r.throughput()) {
@@ -46,7 +46,7 @@ class EngineBenchTest {
         try (LoadedModel model = ModelLoader.load(TestModels.path("kjv-5m-q80.gguf"), platform)) {
             LoraAdapters adapters = LoraAdapters.load(Map.of("psalms", TestModels.path("kjv-5m-lora-psalms.gguf"),
                     "gospels", TestModels.path("kjv-5m-lora-gospels.gguf")), model, platform);
-            EngineBench.LoraPoint p = EngineBench.runLora(model, platform.attentionBackends().get(0),
+            EngineBench.LoraPoint p = EngineBench.runLora(model, model.config().attentionBackend(platform),
                     adapters, 6, 1, new EngineBench.Workload(6, 8, 3, 32, List.of(6)));
             assertEquals(6 * 3, p.generatedTokens());
             assertTrue(p.ratio() > 0, "ratio " + p.ratio());

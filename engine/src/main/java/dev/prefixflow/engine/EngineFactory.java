@@ -37,7 +37,7 @@ public final class EngineFactory {
                     + "drop --lora or pick a platform that declares LoRA");
         }
         LoraAdapters adapters = LoraAdapters.load(settings.loraFiles(), model, platform);
-        return new LlmEngine(model, attention(platform), config(model.config(), platform, settings), adapters, tier,
+        return new LlmEngine(model, attention(model.config(), platform), config(model.config(), platform, settings), adapters, tier,
                 clock);
     }
 
@@ -53,11 +53,11 @@ public final class EngineFactory {
                 s.prefixCaching() && can.prefixCaching(), s.preemptionMode(), can.chunkedPrefill());
     }
 
-    /** The platform's preferred attention backend. */
-    public static AttentionBackend attention(Platform platform) {
-        if (platform.attentionBackends().isEmpty()) {
-            throw new IllegalStateException("platform '" + platform.name() + "' offers no attention backend");
-        }
-        return platform.attentionBackends().get(0);
+    /**
+     * The attention backend the platform picks for the model's head size and KV cache dtype; none
+     * that fits is an error naming what the platform has.
+     */
+    public static AttentionBackend attention(ModelConfig model, Platform platform) {
+        return model.attentionBackend(platform);
     }
 }

@@ -54,7 +54,7 @@ class ImpossibleRequestsTest {
     void timingsComeFromTheInjectedClock() {
         long[] now = {0};
         // Each clock reading advances 1 ms, so every interval is a whole, positive number of ms.
-        LlmEngine engine = new LlmEngine(TestEngines.model(), EngineFactory.attention(TestEngines.platform()),
+        LlmEngine engine = new LlmEngine(TestEngines.model(), TestEngines.attention(),
                 new EngineConfig(2, 64, 16, 64, true), LoraAdapters.NONE, BlockTier.NONE,
                 () -> now[0] += 1_000_000);
         engine.addRequest(new Request("timed", ids(10), SamplingParams.greedy(3).withIgnoreEos(true), null));

@@ -4,6 +4,7 @@ import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
+import dev.prefixflow.platform.AttentionBackend;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
 import dev.prefixflow.testing.TestModels;
@@ -52,12 +53,17 @@ final class TestEngines {
         return Platforms.select(null);
     }
 
+    /** The attention backend the platform picks for the model. */
+    static AttentionBackend attention() {
+        return EngineFactory.attention(model().config(), platform());
+    }
+
     static LlmEngine engine(EngineConfig config) {
         return engine(config, BlockTier.NONE);
     }
 
     static LlmEngine engine(EngineConfig config, BlockTier tier) {
-        return new LlmEngine(model(), EngineFactory.attention(platform()), config, adapters(), tier, System::nanoTime);
+        return new LlmEngine(model(), attention(), config, adapters(), tier, System::nanoTime);
     }
 
     /** Runs the requests to completion on a fresh engine; results by request id. */

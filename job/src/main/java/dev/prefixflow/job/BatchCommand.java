@@ -7,6 +7,7 @@ import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
 import dev.prefixflow.engine.jsonl.ResultWriter;
+import dev.prefixflow.job.progress.ProgressLine;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.platform.Platform;
 import java.io.BufferedReader;
@@ -28,9 +29,6 @@ import picocli.CommandLine.Spec;
         description = "Answer a JSONL file of requests (PrefixFlow records or OpenAI batch lines); "
                 + "one output line per input line, in finishing order.")
 final class BatchCommand implements Callable<Integer> {
-    /** The progress line is rewritten at most this often. */
-    private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
-
     @Mixin
     ModelOptions modelOptions;
 
@@ -61,6 +59,7 @@ final class BatchCommand implements Callable<Integer> {
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
             ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
             long start = System.nanoTime();
+            ProgressLine progressLine = new ProgressLine(err, modelOptions.progress.style(), start);
 
             int total = 0;
             int admitted = 0;
@@ -78,7 +77,7 @@ final class BatchCommand implements Callable<Integer> {
                 }
             }
             int done = total - admitted;
-            long lastProgress = 0;
+            int lines = total;
             while (session.hasUnfinishedRequests()) {
                 for (EngineSession.Finished<ParsedLine> f : session.step()) {
                     done++;
@@ -86,15 +85,12 @@ final class BatchCommand implements Callable<Integer> {
                     writeLine(out, writer.result(f.attachment(), f.result()));
                 }
                 long now = System.nanoTime();
-                if (now - lastProgress >= PROGRESS_INTERVAL_NANOS) {
-                    lastProgress = now;
-                    err.print("\r" + progress(done, total, session.metrics(), now - start));
-                    err.flush();
-                }
+                int answered = done;
+                progressLine.update(now, () -> progress(answered, lines, session.metrics(), now - start));
             }
             EngineMetrics m = session.metrics();
             double seconds = (System.nanoTime() - start) / 1e9;
-            err.println("\r" + progress(done, total, m, System.nanoTime() - start));
+            progressLine.finish(progress(done, total, m, System.nanoTime() - start));
             err.printf("%d requests (%d errors), %d prompt tokens (%d cached, hit rate %.1f%%), %d generated tokens, "
                             + "%.1f generated tokens/s, %d preemptions, wall time %.2f s%n",
                     total, errors, m.promptTokens(), m.cachedTokens(), 100 * m.prefixCacheHitRate(),

@@ -8,12 +8,20 @@ import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options that pick a model file and the platform it runs on. */
+/**
+ * The options that pick a model file and the platform it runs on, and how progress is shown (of a
+ * download, and of the command's own work).
+ */
 final class ModelOptions {
+    @Mixin
+    ProgressOptions progress;
+
     @Option(names = "--model", required = true,
             description = "GGUF model: a local path, or hf:OWNER/REPO/FILE.gguf[@REVISION] (downloaded once).")
     String model;
@@ -36,7 +44,8 @@ final class ModelOptions {
     /** The local model file, downloading it first when it is a hub reference not yet cached. */
     Path modelPath() throws IOException {
         URI endpoint = hubEndpoint.toString().endsWith("/") ? hubEndpoint : URI.create(hubEndpoint + "/");
-        return new ModelDownloader(endpoint, modelCache, System.err).resolve(ModelReference.parse(model));
+        return new ModelDownloader(endpoint, modelCache, new PrintWriter(System.err), progress.style())
+                .resolve(ModelReference.parse(model));
     }
 
     /** The settings of an engine for this model on this platform, with vLLM's default limits. */

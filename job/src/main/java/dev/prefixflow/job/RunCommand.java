@@ -4,6 +4,7 @@ import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.flink.InferenceSettings;
 import dev.prefixflow.flink.RequestDecoder;
 import dev.prefixflow.job.pipeline.Endpoint;
+import dev.prefixflow.job.pipeline.KafkaReachability;
 import dev.prefixflow.job.pipeline.LocalRun;
 import dev.prefixflow.job.pipeline.Pipeline;
 import dev.prefixflow.job.pipeline.PipelineSpec;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the PrefixFlow Flink job: requests from Kafka or JSONL, results to Kafka, Arrow or JSONL.")
 final class RunCommand implements Callable<Integer> {
+    /** Flink's own lower bound for a checkpoint interval. */
+    private static final long MIN_CHECKPOINT_MILLIS = 10;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -51,9 +55,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "1", description = "Inference subtasks (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s",
-            description = "Checkpoint interval, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
-    String checkpointInterval;
+    @Option(names = "--checkpoint-interval", defaultValue = "10 s", converter = FlinkDurationConverter.class,
+            description = "Checkpoint interval, written as in Flink's configuration: 500 ms, 10 s, 1 min, PT10S "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
 
     @Option(names = "--checkpoint-dir", description = "Checkpoint directory for local runs (default: a temporary one).")
     Path checkpointDir;
@@ -82,6 +87,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--bounded", description = "Stop reading Kafka at the offsets current when the job starts.")
     boolean bounded;
 
+    @Option(names = "--kafka-timeout", defaultValue = "30 s", converter = FlinkDurationConverter.class,
+            description = "How long to wait for each Kafka cluster to answer before the job is built; 0 skips this "
+                    + "check (default: ${DEFAULT-VALUE}).")
+    Duration kafkaTimeout;
+
     @Spec
     CommandSpec spec;
 
@@ -90,19 +100,25 @@ final class RunCommand implements Callable<Integer> {
         if (!routing.equals("prefix") && !routing.equals("rebalance")) {
             throw new IllegalArgumentException("--routing must be prefix or rebalance, got '" + routing + "'");
         }
+        if (checkpointInterval.toMillis() < MIN_CHECKPOINT_MILLIS) {
+            throw new IllegalArgumentException("--checkpoint-interval must be at least " + MIN_CHECKPOINT_MILLIS
+                    + " ms, got " + checkpointInterval.toMillis() + " ms");
+        }
         PipelineSpec pipeline = pipelineSpec(modelOptions.modelPath().toAbsolutePath().toString());
-        Duration interval = parseDuration(checkpointInterval);
+        if (!kafkaTimeout.isZero()) {
+            KafkaReachability.check(pipeline, kafkaTimeout);
+        }
         StreamExecutionEnvironment probe = StreamExecutionEnvironment.getExecutionEnvironment();
         if (!(probe instanceof LocalStreamEnvironment)) {
             // Under `flink run`: the cluster's configuration rules; only what the job needs is set.
             probe.setParallelism(parallelism);
-            probe.enableCheckpointing(interval.toMillis());
+            probe.enableCheckpointing(checkpointInterval.toMillis());
             Pipeline.build(probe, pipeline);
             probe.execute("PrefixFlow");
             return 0;
         }
-        return new LocalRun(spec.commandLine().getErr(), parallelism, interval, checkpointDir).run(pipeline,
-                Endpoint.parse(input));
+        return new LocalRun(spec.commandLine().getErr(), modelOptions.progress.style(), parallelism,
+                checkpointInterval, checkpointDir).run(pipeline, Endpoint.parse(input));
     }
 
     PipelineSpec pipelineSpec(String modelPath) {
@@ -116,24 +132,5 @@ final class RunCommand implements Callable<Integer> {
         return new PipelineSpec(Endpoint.parse(input), outputs.stream().map(Endpoint::parse).toList(),
                 deadLetter == null ? null : Endpoint.parse(deadLetter), routingSpec, settings, kafkaProperties,
                 bounded);
-    }
-
-
-    static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the error below
-        }
-        throw new IllegalArgumentException("expected a duration such as 500ms, 10s or 1m, got '" + text + "'");
     }
 }

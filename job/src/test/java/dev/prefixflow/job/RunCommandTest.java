@@ -1,6 +1,7 @@
 package dev.prefixflow.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,9 +32,14 @@ class RunCommandTest {
         Path dead = dir.resolve("dead");
         CliTest.Run run = CliTest.run("run", "--model", model, "--input", input.toString(),
                 "--output", "jsonl:" + results, "--dead-letter", "jsonl:" + dead, "--parallelism", "2",
-                "--checkpoint-interval", "500ms", "--checkpoint-dir", dir.resolve("checkpoints").toString());
+                "--checkpoint-interval", "500ms", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
+                "--progress", "lines");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("PrefixFlow summary"), run.err());
+        // For a log: the final progress line on its own line, no carriage returns.
+        assertFalse(run.err().contains("\r"), run.err());
+        assertTrue(run.err().lines().anyMatch(l -> l.matches("29/29 requests, .* tokens/s, prefix-cache hit rate .*%")),
+                run.err());
         assertTrue(run.err().contains("dead-lettered records"), run.err());
 
         assertAnswersLike(CliTest.batchResults(model, input), readParts(results));

@@ -2,7 +2,9 @@ package dev.prefixflow.lora;
 
 import dev.prefixflow.model.ForwardBatch;
 import dev.prefixflow.model.SequenceChunk;
+import dev.prefixflow.platform.IntTensor;
 import dev.prefixflow.platform.Kernels;
+import dev.prefixflow.platform.Tensor;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,13 +16,13 @@ import java.util.Map;
  * batch, then per adapter its rows are gathered, multiplied by A and by B, scaled and added back
  * (punica / S-LoRA's multi-adapter batching, done with the platform's batched matmul). Since
  * matmul computes each row independently of the others, a row's result does not depend on which
- * adapters share the batch.
+ * adapters share the batch. Each group's row indices go to the platform once per step.
  */
 public final class LoraBatch {
     private final Kernels kernels;
     private final List<Group> groups;
 
-    private record Group(LoraAdapter adapter, int[] rows) {
+    private record Group(LoraAdapter adapter, IntTensor rows) {
     }
 
     private LoraBatch(Kernels kernels, List<Group> groups) {
@@ -43,7 +45,7 @@ public final class LoraBatch {
         }
         List<Group> groups = new ArrayList<>(rows.size());
         rows.forEach((adapter, list) -> groups.add(new Group(adapter,
-                list.stream().mapToInt(Integer::intValue).toArray())));
+                kernels.copyIn(list.stream().mapToInt(Integer::intValue).toArray()))));
         return new LoraBatch(kernels, groups);
     }
 
@@ -52,31 +54,20 @@ public final class LoraBatch {
      * layer; {@code x} and {@code out} hold the whole batch's rows of the projection's input and
      * output.
      */
-    public void apply(int layer, LoraTarget target, float[] x, float[] out) {
+    public void apply(int layer, LoraTarget target, Tensor x, Tensor out) {
         for (Group g : groups) {
             LoraPair p = g.adapter.pair(layer, target);
             if (p == null) {
                 continue;
             }
-            int m = g.rows.length;
-            int nIn = p.a().cols();
-            int nOut = p.b().rows();
-            float[] gathered = new float[m * nIn];
-            for (int i = 0; i < m; i++) {
-                System.arraycopy(x, g.rows[i] * nIn, gathered, i * nIn, nIn);
-            }
-            float[] low = new float[m * p.rank()];
-            kernels.matmul(p.a(), gathered, low, m);
-            float[] delta = new float[m * nOut];
-            kernels.matmul(p.b(), low, delta, m);
-            float scale = p.scale();
-            for (int i = 0; i < m; i++) {
-                int to = g.rows[i] * nOut;
-                int from = i * nOut;
-                for (int j = 0; j < nOut; j++) {
-                    out[to + j] += scale * delta[from + j];
-                }
-            }
+            int m = g.rows.length();
+            Tensor gathered = kernels.allocate(m, p.a().cols());
+            kernels.gatherRows(x, g.rows, gathered);
+            Tensor low = kernels.allocate(m, p.rank());
+            kernels.matmul(p.a(), gathered, low);
+            Tensor delta = kernels.allocate(m, p.b().rows());
+            kernels.matmul(p.b(), low, delta);
+            kernels.addRowsScaled(delta, p.scale(), g.rows, out);
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.prefixflow.model;
 
 import dev.prefixflow.gguf.GgufFile;
+import dev.prefixflow.platform.Kernels;
 import dev.prefixflow.platform.Platform;
+import dev.prefixflow.platform.Tensor;
 import dev.prefixflow.platform.Weight;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -57,15 +59,18 @@ abstract class LlamaFamilyArchitecture implements Architecture {
                     w.matrix(p + "ffn_up.weight", c.dim(), c.ffnDim()),
                     w.matrix(p + "ffn_down.weight", c.ffnDim(), c.dim())));
         }
-        float[] outputNorm = w.vector("output_norm.weight", c.dim());
+        Tensor outputNorm = w.vector("output_norm.weight", c.dim());
         Weight output = w.has("output.weight") ? w.matrix("output.weight", c.dim(), vocabSize) : embedding;
-        float[] freqFactors = w.has(ROPE_FREQS) ? w.vector(ROPE_FREQS, c.ropeDims() / 2) : null;
+        float[] freqFactors = w.has(ROPE_FREQS) ? w.hostVector(ROPE_FREQS, c.ropeDims() / 2) : null;
         RopeTable rope = new RopeTable(c.contextLength(), c.ropeDims(), c.ropeBase(), freqFactors);
-        return new TransformerModel(c, platform.kernels(), platform.layerHook(), embedding, layers, outputNorm, output,
-                rope);
+        Kernels kernels = platform.kernels();
+        int pairs = c.ropeDims() / 2;
+        return new TransformerModel(c, kernels, platform.layerHook(), embedding, layers, outputNorm, output,
+                kernels.copyIn(rope.cos(), c.contextLength(), pairs),
+                kernels.copyIn(rope.sin(), c.contextLength(), pairs));
     }
 
-    private float[] bias(WeightLoader w, String name, int size) throws IOException {
+    private Tensor bias(WeightLoader w, String name, int size) throws IOException {
         return qkvBiases ? w.vector(name, size) : null;
     }
 }

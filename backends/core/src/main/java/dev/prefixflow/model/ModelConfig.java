@@ -1,7 +1,11 @@
 package dev.prefixflow.model;
 
+import dev.prefixflow.gguf.GgmlType;
 import dev.prefixflow.gguf.GgufFile;
 import dev.prefixflow.gguf.GgufFormatException;
+import dev.prefixflow.platform.AttentionBackend;
+import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.Platform;
 
 /**
  * Hyperparameters of a decoder-only transformer, read from GGUF metadata ({@code ARCH.*} keys).
@@ -19,6 +23,16 @@ public record ModelConfig(String architecture, int dim, int layers, int heads, i
 
     public int kvDim() {
         return kvHeads * headDim;
+    }
+
+    /** The dtype of this model's KV cache (float32 for every model today). */
+    public GgmlType kvCacheDtype() {
+        return KvPoolSpec.F32_CACHE;
+    }
+
+    /** The attention backend {@code platform} picks for this model's head size and KV cache dtype. */
+    public AttentionBackend attentionBackend(Platform platform) {
+        return platform.attentionBackend(headDim, kvCacheDtype());
     }
 
     /** Reads the hyperparameters of a Llama-family file; {@code neoxRope} comes from the architecture. */

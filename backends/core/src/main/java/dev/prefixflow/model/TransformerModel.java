@@ -2,16 +2,21 @@ package dev.prefixflow.model;
 
 import dev.prefixflow.lora.LoraBatch;
 import dev.prefixflow.lora.LoraTarget;
+import dev.prefixflow.platform.IntTensor;
 import dev.prefixflow.platform.Kernels;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.LayerHook;
+import dev.prefixflow.platform.PreparedAttention;
+import dev.prefixflow.platform.Tensor;
 import dev.prefixflow.platform.Weight;
 import java.util.List;
 
 /**
  * The decoder-only transformer forward pass shared by the Llama family: RMSNorm, attention with RoPE
  * and grouped-query heads over the paged KV pool, SwiGLU feed-forward, residuals. Every step runs all
- * tokens of the batch together, so each weight matrix is read once per call.
+ * tokens of the batch together, so each weight matrix is read once per call. Written against the
+ * platform's tensors only: a step copies its token ids, positions, attention metadata and logit rows
+ * in, and the wanted logits out; activations never leave the platform.
  */
 public final class TransformerModel implements Model {
     private final ModelConfig config;
@@ -19,12 +24,15 @@ public final class TransformerModel implements Model {
     private final LayerHook hook;
     private final Weight tokenEmbedding;
     private final List<LayerWeights> layers;
-    private final float[] outputNorm;
+    private final Tensor outputNorm;
     private final Weight output;
-    private final RopeTable rope;
+    private final Tensor ropeCos;
+    private final Tensor ropeSin;
 
+    /** @param ropeCos,ropeSin the RoPE table ({@link RopeTable}) on the platform, one row per position */
     public TransformerModel(ModelConfig config, Kernels kernels, LayerHook hook, Weight tokenEmbedding,
-                            List<LayerWeights> layers, float[] outputNorm, Weight output, RopeTable rope) {
+                            List<LayerWeights> layers, Tensor outputNorm, Weight output, Tensor ropeCos,
+                            Tensor ropeSin) {
         this.config = config;
         this.kernels = kernels;
         this.hook = hook;
@@ -32,7 +40,8 @@ public final class TransformerModel implements Model {
         this.layers = List.copyOf(layers);
         this.outputNorm = outputNorm;
         this.output = output;
-        this.rope = rope;
+        this.ropeCos = ropeCos;
+        this.ropeSin = ropeSin;
     }
 
     @Override
@@ -43,125 +52,85 @@ public final class TransformerModel implements Model {
     @Override
     public float[][] forward(ForwardBatch batch, KvPool pool) {
         ModelConfig c = config;
-        int n = batch.totalTokens();
-        int[] positions = new int[n];
-        int[] slots = new int[n];
-        float[] x = new float[n * c.dim()];
-        int row = 0;
-        for (SequenceChunk s : batch.sequences()) {
-            for (int i = 0; i < s.length(); i++, row++) {
-                int token = s.tokens()[i];
-                if (token < 0 || token >= c.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + token + " is outside the vocabulary (0.."
-                            + (c.vocabSize() - 1) + ")");
-                }
-                int position = s.firstPosition() + i;
-                if (position >= c.contextLength()) {
-                    throw new IllegalArgumentException("position " + position + " is beyond the context length "
-                            + c.contextLength());
-                }
-                positions[row] = position;
-                slots[row] = s.slots()[i];
-                kernels.dequantizeRow(tokenEmbedding, token, x, row * c.dim());
-            }
-        }
+        StepInputs in = StepInputs.of(batch, c);
+        int n = in.numTokens();
+        IntTensor positions = kernels.copyIn(in.positions());
+        PreparedAttention attention = pool.prepare(in.attention());
+        Tensor x = kernels.allocate(n, c.dim());
+        kernels.embed(tokenEmbedding, kernels.copyIn(in.tokenIds()), x);
 
-        float[] normed = new float[n * c.dim()];
-        float[] q = new float[n * c.qDim()];
-        float[] k = new float[n * c.kvDim()];
-        float[] v = new float[n * c.kvDim()];
-        float[] attention = new float[n * c.qDim()];
-        float[] projected = new float[n * c.dim()];
-        float[] gate = new float[n * c.ffnDim()];
-        float[] up = new float[n * c.ffnDim()];
+        Tensor normed = kernels.allocate(n, c.dim());
+        Tensor q = kernels.allocate(n, c.qDim());
+        Tensor k = kernels.allocate(n, c.kvDim());
+        Tensor v = kernels.allocate(n, c.kvDim());
+        Tensor attended = kernels.allocate(n, c.qDim());
+        Tensor projected = kernels.allocate(n, c.dim());
+        Tensor gate = kernels.allocate(n, c.ffnDim());
+        Tensor up = kernels.allocate(n, c.ffnDim());
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
         LoraBatch lora = LoraBatch.of(batch, kernels);
 
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
-            kernels.rmsNorm(x, w.attnNorm(), normed, n, c.dim(), c.rmsEps());
-            kernels.matmul(w.wq(), normed, q, n);
+            kernels.rmsNorm(x, w.attnNorm(), normed, c.rmsEps());
+            kernels.matmul(w.wq(), normed, q);
             lora.apply(l, LoraTarget.Q, normed, q);
-            kernels.matmul(w.wk(), normed, k, n);
+            kernels.matmul(w.wk(), normed, k);
             lora.apply(l, LoraTarget.K, normed, k);
-            kernels.matmul(w.wv(), normed, v, n);
+            kernels.matmul(w.wv(), normed, v);
             lora.apply(l, LoraTarget.V, normed, v);
-            addBias(q, w.qBias(), n);
-            addBias(k, w.kBias(), n);
-            addBias(v, w.vBias(), n);
-            kernels.rope(q, n, c.heads(), c.headDim(), c.ropeDims(), positions, 0, rope.cos(), rope.sin(),
-                    c.neoxRope());
-            kernels.rope(k, n, c.kvHeads(), c.headDim(), c.ropeDims(), positions, 0, rope.cos(), rope.sin(),
-                    c.neoxRope());
-            pool.write(l, k, v, 0, n, slots, 0);
-            int start = 0;
-            for (SequenceChunk s : batch.sequences()) {
-                pool.attend(l, q, attention, start, s.length(), c.heads(), s.firstPosition(), s.blockTable(), scale);
-                start += s.length();
-            }
-            kernels.matmul(w.wo(), attention, projected, n);
-            lora.apply(l, LoraTarget.ATTN_OUTPUT, attention, projected);
-            kernels.add(x, projected, n * c.dim());
+            addBias(q, w.qBias());
+            addBias(k, w.kBias());
+            addBias(v, w.vBias());
+            kernels.rope(q, c.heads(), c.headDim(), c.ropeDims(), positions, ropeCos, ropeSin, c.neoxRope());
+            kernels.rope(k, c.kvHeads(), c.headDim(), c.ropeDims(), positions, ropeCos, ropeSin, c.neoxRope());
+            pool.write(l, k, v, attention);
+            pool.attend(l, q, attended, c.heads(), scale, attention);
+            kernels.matmul(w.wo(), attended, projected);
+            lora.apply(l, LoraTarget.ATTN_OUTPUT, attended, projected);
+            kernels.add(x, projected);
 
-            kernels.rmsNorm(x, w.ffnNorm(), normed, n, c.dim(), c.rmsEps());
-            kernels.matmul(w.gate(), normed, gate, n);
+            kernels.rmsNorm(x, w.ffnNorm(), normed, c.rmsEps());
+            kernels.matmul(w.gate(), normed, gate);
             lora.apply(l, LoraTarget.GATE, normed, gate);
-            kernels.matmul(w.up(), normed, up, n);
+            kernels.matmul(w.up(), normed, up);
             lora.apply(l, LoraTarget.UP, normed, up);
-            kernels.swiglu(gate, up, n * c.ffnDim());
-            kernels.matmul(w.down(), gate, projected, n);
+            kernels.swiglu(gate, up);
+            kernels.matmul(w.down(), gate, projected);
             lora.apply(l, LoraTarget.DOWN, gate, projected);
-            kernels.add(x, projected, n * c.dim());
+            kernels.add(x, projected);
             hook.afterLayer(l);
         }
-        return logits(batch, x);
+        return logits(batch, in, x);
     }
 
     /** Final norm and output projection, only for the last token of sequences that want logits. */
-    private float[][] logits(ForwardBatch batch, float[] x) {
-        int dim = config.dim();
+    private float[][] logits(ForwardBatch batch, StepInputs in, Tensor x) {
         List<SequenceChunk> seqs = batch.sequences();
-        int wanted = 0;
-        for (SequenceChunk s : seqs) {
-            wanted += s.wantsLogits() ? 1 : 0;
-        }
         float[][] result = new float[seqs.size()][];
+        int wanted = in.logitRows().length;
         if (wanted == 0) {
             return result;
         }
-        float[] last = new float[wanted * dim];
+        Tensor last = kernels.allocate(wanted, config.dim());
+        kernels.gatherRows(x, kernels.copyIn(in.logitRows()), last);
+        Tensor normed = kernels.allocate(wanted, config.dim());
+        kernels.rmsNorm(last, outputNorm, normed, config.rmsEps());
+        Tensor all = kernels.allocate(wanted, config.vocabSize());
+        kernels.matmul(output, normed, all);
         int row = 0;
-        int end = 0;
-        for (SequenceChunk s : seqs) {
-            end += s.length();
-            if (s.wantsLogits()) {
-                System.arraycopy(x, (end - 1) * dim, last, row++ * dim, dim);
-            }
-        }
-        float[] normed = new float[wanted * dim];
-        kernels.rmsNorm(last, outputNorm, normed, wanted, dim, config.rmsEps());
-        float[] all = new float[wanted * config.vocabSize()];
-        kernels.matmul(output, normed, all, wanted);
-        row = 0;
         for (int i = 0; i < seqs.size(); i++) {
             if (seqs.get(i).wantsLogits()) {
-                float[] l = new float[config.vocabSize()];
-                System.arraycopy(all, row++ * config.vocabSize(), l, 0, l.length);
-                result[i] = l;
+                result[i] = new float[config.vocabSize()];
+                kernels.copyOut(all, row++, result[i]);
             }
         }
         return result;
     }
 
-    private static void addBias(float[] rows, float[] bias, int n) {
-        if (bias == null) {
-            return;
-        }
-        for (int t = 0; t < n; t++) {
-            int base = t * bias.length;
-            for (int i = 0; i < bias.length; i++) {
-                rows[base + i] += bias[i];
-            }
+    private void addBias(Tensor rows, Tensor bias) {
+        if (bias != null) {
+            kernels.addBias(rows, bias);
         }
     }
 }

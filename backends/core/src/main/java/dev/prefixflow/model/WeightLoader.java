@@ -6,6 +6,7 @@ import dev.prefixflow.gguf.GgufFormatException;
 import dev.prefixflow.gguf.TensorData;
 import dev.prefixflow.gguf.TensorInfo;
 import dev.prefixflow.platform.Platform;
+import dev.prefixflow.platform.Tensor;
 import dev.prefixflow.platform.Weight;
 import java.io.IOException;
 import java.util.Arrays;
@@ -35,8 +36,13 @@ final class WeightLoader {
         return platform.kernels().upload(file.load(name));
     }
 
-    /** A vector (norm weights, biases) as floats. */
-    float[] vector(String name, int size) throws IOException {
+    /** A vector (norm weights, biases) as a one-row tensor on the platform. */
+    Tensor vector(String name, int size) throws IOException {
+        return platform.kernels().copyIn(hostVector(name, size), 1, size);
+    }
+
+    /** A vector as host floats, for what is computed on the host at load time (the RoPE table). */
+    float[] hostVector(String name, int size) throws IOException {
         expect(name, new long[] {size});
         TensorData data = file.load(name);
         float[] out = new float[size];

@@ -3,40 +3,64 @@ package dev.prefixflow.platform;
 import dev.prefixflow.gguf.TensorData;
 
 /**
- * The compute kernels of a platform. Activations are host float arrays laid out row-major, one row
- * per token. Every kernel computes each token's row in an order that does not depend on how many
- * tokens are in the call, so that batching never changes a result (the engine's determinism rests
- * on it).
+ * The compute kernels of a platform, over tensors it owns. Values cross between the host and the
+ * platform only through the copy methods ({@code copyIn}, {@code copyOut}), so a device platform
+ * moves per forward step only the step's inputs and its logits, never an activation.
+ *
+ * <p>Every kernel computes each token's row in an order that does not depend on how many rows are
+ * in the call, so that batching never changes a result (the engine's determinism rests on it).
+ * Shapes are checked by the caller (the model); kernels may assume them.
  */
 public interface Kernels {
 
     /** Takes a weight matrix into the platform's own form, without dequantizing it to floats. */
     Weight upload(TensorData tensor);
 
-    /**
-     * out[t * w.rows() + r] = dot(row r of w, x[t * w.cols() ...]) for every token t < n. The weights
-     * are read once for all n tokens (batched product), not once per token.
-     */
-    void matmul(Weight w, float[] x, float[] out, int n);
+    /** A new tensor of zeros. */
+    Tensor allocate(int rows, int cols);
 
-    /** Copies row {@code row} of {@code w}, dequantized, into out[outOffset ...]: an embedding lookup. */
-    void dequantizeRow(Weight w, int row, float[] out, int outOffset);
+    /** Host to platform: a copy of {@code host} as {@code rows} rows of {@code cols} values. */
+    Tensor copyIn(float[] host, int rows, int cols);
 
-    /** out[i] = x[i] / rms(x) * weight[i] for each of the n rows of {@code size} values. */
-    void rmsNorm(float[] x, float[] weight, float[] out, int n, int size, float eps);
+    /** Host to platform: a copy of {@code host}. */
+    IntTensor copyIn(int[] host);
 
-    /** gate[i] = silu(gate[i]) * up[i] for the first {@code size} values. */
-    void swiglu(float[] gate, float[] up, int size);
+    /** Platform to host: copies row {@code row} of {@code src} into {@code dst[0 .. src.cols())}. */
+    void copyOut(Tensor src, int row, float[] dst);
 
-    /** acc[i] += x[i] for the first {@code size} values. */
-    void add(float[] acc, float[] x, int size);
+    /** Row t of out = row {@code tokens[t]} of {@code table}, dequantized: the embedding lookup. */
+    void embed(Weight table, IntTensor tokens, Tensor out);
 
     /**
-     * Rotates the first {@code ropeDims} dimensions of each head of n tokens' rows ({@code heads *
-     * headDim} values each) by the angles of their positions: {@code cos/sin[pos * ropeDims / 2 +
-     * i]} for pair i. With {@code neox} dimension i pairs with i + ropeDims/2 (GPT-NeoX layout);
-     * otherwise with i + 1 (GGUF's adjacent-pair layout).
+     * Row t of out = w times row t of x, for every row t of x. The weights are read once for all rows
+     * (batched product), not once per row.
      */
-    void rope(float[] x, int n, int heads, int headDim, int ropeDims, int[] positions, int positionOffset,
-              float[] cos, float[] sin, boolean neox);
+    void matmul(Weight w, Tensor x, Tensor out);
+
+    /** Row t of out = row t of x / rms(row t of x) * weight, for every row of x. */
+    void rmsNorm(Tensor x, Tensor weight, Tensor out, float eps);
+
+    /** gate = silu(gate) * up, element by element. */
+    void swiglu(Tensor gate, Tensor up);
+
+    /** acc += x, element by element. */
+    void add(Tensor acc, Tensor x);
+
+    /** Adds the one-row {@code bias} to every row of x. */
+    void addBias(Tensor x, Tensor bias);
+
+    /**
+     * Rotates the first {@code ropeDims} dimensions of each head of every row of x ({@code heads *
+     * headDim} values) by the angles of the row's position: {@code cos/sin} row {@code pos}, value i,
+     * for pair i. With {@code neox} dimension i pairs with i + ropeDims/2 (GPT-NeoX layout); otherwise
+     * with i + 1 (GGUF's adjacent-pair layout).
+     */
+    void rope(Tensor x, int heads, int headDim, int ropeDims, IntTensor positions, Tensor cos, Tensor sin,
+              boolean neox);
+
+    /** Row i of out = row {@code rows[i]} of x. */
+    void gatherRows(Tensor x, IntTensor rows, Tensor out);
+
+    /** Row {@code rows[i]} of out += scale * row i of delta (a float product, then a float sum). */
+    void addRowsScaled(Tensor delta, float scale, IntTensor rows, Tensor out);
 }

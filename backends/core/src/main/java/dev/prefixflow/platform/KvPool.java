@@ -1,35 +1,38 @@
 package dev.prefixflow.platform;
 
 /**
- * The paged KV cache: blocks of token slots per layer. Slot s is position s % blockSize of block s /
- * blockSize. Attention finds a sequence's keys and values through its block table.
+ * The paged KV cache: blocks of token slots per layer, in the platform's memory. Slot s is position
+ * s % blockSize of block s / blockSize. Attention finds a sequence's keys and values through its
+ * block table. Heads share KV heads in groups (grouped-query attention).
  */
 public interface KvPool {
 
     KvPoolSpec spec();
 
-    /**
-     * Writes n tokens' K and V rows ({@code kvDim} floats each, starting at row {@code rowOffset} of
-     * k and v) into their slots {@code slots[slotOffset + i]}.
-     */
-    void write(int layer, float[] k, float[] v, int rowOffset, int n, int[] slots, int slotOffset);
+    /** Host to platform: one copy of a step's attention metadata, used by all its layers. */
+    PreparedAttention prepare(AttentionMetadata metadata);
 
     /**
-     * Causal attention for n consecutive query tokens of one sequence, the first at position {@code
-     * firstPosition}: query token i attends to positions 0..firstPosition+i, whose K/V are found via
-     * {@code blockTable}. q rows hold {@code heads * headDim} floats from row {@code rowOffset}; the
-     * result goes to the same rows of out. Heads share KV heads in groups (grouped-query attention).
+     * Writes the step's new tokens' K and V (row t of k and v, {@code kvDim} values each) into their
+     * slots (the metadata's slot mapping) of layer {@code layer}.
      */
-    void attend(int layer, float[] q, float[] out, int rowOffset, int n, int heads, int firstPosition,
-                int[] blockTable, float scale);
+    void write(int layer, Tensor k, Tensor v, PreparedAttention step);
 
     /**
-     * Copies block {@code block}'s K and V of every layer into {@code out}: {@link
-     * KvPoolSpec#floatsPerBlock()} floats, per layer its K rows then its V rows (slot order, {@code
-     * kvDim} floats a row). Used to spill a block out of the pool; a device pool copies to the host.
+     * Causal attention of every sequence of the step at once: query row t of q ({@code heads *
+     * headDim} values) at position p attends to its sequence's positions 0..p, found via the block
+     * table. The result goes to row t of out.
+     */
+    void attend(int layer, Tensor q, Tensor out, int heads, float scale, PreparedAttention step);
+
+    /**
+     * Platform to host: copies block {@code block}'s K and V of every layer into {@code out}, as
+     * float32 ({@link KvPoolSpec#floatsPerBlock()} floats, per layer its K rows then its V rows, slot
+     * order, {@code kvDim} floats a row), whatever the pool's own dtype. This is the spilled-block
+     * format of the evicted-block tier.
      */
     void readBlock(int block, float[] out);
 
-    /** Fills block {@code block} from {@code data} in {@link #readBlock}'s layout, bit for bit. */
+    /** Host to platform: fills block {@code block} from {@code data} in {@link #readBlock}'s format, bit for bit. */
     void writeBlock(int block, float[] data);
 }

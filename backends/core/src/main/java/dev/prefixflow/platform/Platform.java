@@ -1,6 +1,8 @@
 package dev.prefixflow.platform;
 
+import dev.prefixflow.gguf.GgmlType;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * One kind of hardware. Implementations live in their own module and register with {@link
@@ -25,6 +27,22 @@ public interface Platform {
 
     /** Attention backends, preferred first. */
     List<AttentionBackend> attentionBackends();
+
+    /**
+     * The preferred attention backend for heads of {@code headSize} values and a KV cache of {@code
+     * kvDtype}, as vLLM's platform picks one for the model; none that fits is an error that names
+     * what the platform offers.
+     */
+    default AttentionBackend attentionBackend(int headSize, GgmlType kvDtype) {
+        for (AttentionBackend b : attentionBackends()) {
+            if (b.supports(headSize, kvDtype)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("platform '" + name() + "' has no attention backend for head size "
+                + headSize + " and KV cache dtype " + kvDtype + "; its backends: " + attentionBackends().stream()
+                .map(AttentionBackend::getName).collect(Collectors.joining(", ")));
+    }
 
     /**
      * Measured FP32 multiply-add throughput, in FLOP/s, of this platform's compute units with all of

@@ -1,10 +1,18 @@
 package dev.prefixflow.cpu;
 
+import static dev.prefixflow.cpu.CpuTensor.data;
+
 import dev.prefixflow.gguf.TensorData;
+import dev.prefixflow.platform.IntTensor;
 import dev.prefixflow.platform.Kernels;
+import dev.prefixflow.platform.Tensor;
 import dev.prefixflow.platform.Weight;
 
-/** The CPU kernels: Vector API code over heap arrays, matmul spread over a shared thread pool. */
+/**
+ * The CPU kernels: Vector API code over heap arrays, matmul spread over a shared thread pool. The
+ * platform's tensors are those heap arrays, so the tensor methods hand them straight to the array
+ * kernels below, which tests and benchmarks also call directly.
+ */
 public final class CpuKernels implements Kernels {
 
     private final MatMul matMul;
@@ -19,12 +27,106 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
-    public void matmul(Weight w, float[] x, float[] out, int n) {
-        matMul.run(own(w), x, out, n);
+    public Tensor allocate(int rows, int cols) {
+        return new CpuTensor(new float[Math.multiplyExact(rows, cols)], rows, cols);
     }
 
     @Override
-    public void dequantizeRow(Weight w, int row, float[] out, int outOffset) {
+    public Tensor copyIn(float[] host, int rows, int cols) {
+        return new CpuTensor(host.clone(), rows, cols);
+    }
+
+    @Override
+    public IntTensor copyIn(int[] host) {
+        return new CpuIntTensor(host.clone());
+    }
+
+    @Override
+    public void copyOut(Tensor src, int row, float[] dst) {
+        System.arraycopy(data(src), row * src.cols(), dst, 0, src.cols());
+    }
+
+    @Override
+    public void embed(Weight table, IntTensor tokens, Tensor out) {
+        int[] ids = CpuIntTensor.data(tokens);
+        float[] o = data(out);
+        for (int t = 0; t < ids.length; t++) {
+            dequantizeRow(table, ids[t], o, t * out.cols());
+        }
+    }
+
+    @Override
+    public void matmul(Weight w, Tensor x, Tensor out) {
+        matmul(w, data(x), data(out), x.rows());
+    }
+
+    @Override
+    public void rmsNorm(Tensor x, Tensor weight, Tensor out, float eps) {
+        rmsNorm(data(x), data(weight), data(out), x.rows(), x.cols(), eps);
+    }
+
+    @Override
+    public void swiglu(Tensor gate, Tensor up) {
+        swiglu(data(gate), data(up), gate.rows() * gate.cols());
+    }
+
+    @Override
+    public void add(Tensor acc, Tensor x) {
+        add(data(acc), data(x), acc.rows() * acc.cols());
+    }
+
+    @Override
+    public void addBias(Tensor x, Tensor bias) {
+        float[] rows = data(x);
+        float[] b = data(bias);
+        for (int t = 0; t < x.rows(); t++) {
+            int base = t * b.length;
+            for (int i = 0; i < b.length; i++) {
+                rows[base + i] += b[i];
+            }
+        }
+    }
+
+    @Override
+    public void rope(Tensor x, int heads, int headDim, int ropeDims, IntTensor positions, Tensor cos, Tensor sin,
+                     boolean neox) {
+        rope(data(x), x.rows(), heads, headDim, ropeDims, CpuIntTensor.data(positions), 0, data(cos), data(sin),
+                neox);
+    }
+
+    @Override
+    public void gatherRows(Tensor x, IntTensor rows, Tensor out) {
+        int[] r = CpuIntTensor.data(rows);
+        float[] from = data(x);
+        float[] to = data(out);
+        int cols = x.cols();
+        for (int i = 0; i < r.length; i++) {
+            System.arraycopy(from, r[i] * cols, to, i * cols, cols);
+        }
+    }
+
+    @Override
+    public void addRowsScaled(Tensor delta, float scale, IntTensor rows, Tensor out) {
+        int[] r = CpuIntTensor.data(rows);
+        float[] d = data(delta);
+        float[] o = data(out);
+        int cols = delta.cols();
+        for (int i = 0; i < r.length; i++) {
+            int to = r[i] * cols;
+            int from = i * cols;
+            for (int j = 0; j < cols; j++) {
+                o[to + j] += scale * d[from + j];
+            }
+        }
+    }
+
+    /** out[t * w.rows() + r] = dot(row r of w, x[t * w.cols() ...]) for every token t < n. */
+    void matmul(Weight w, float[] x, float[] out, int n) {
+        matMul.run(own(w), x, out, n);
+    }
+
+    /** Copies row {@code row} of {@code w}, dequantized, into out[outOffset ...]. */
+    void dequantizeRow(Weight w, int row, float[] out, int outOffset) {
         CpuWeight cw = own(w);
         if (row < 0 || row >= cw.rows()) {
             throw new IndexOutOfBoundsException("Row " + row + " of " + cw);
@@ -32,24 +134,20 @@ public final class CpuKernels implements Kernels {
         cw.decodeRow(row, out, outOffset);
     }
 
-    @Override
-    public void rmsNorm(float[] x, float[] weight, float[] out, int n, int size, float eps) {
+    void rmsNorm(float[] x, float[] weight, float[] out, int n, int size, float eps) {
         RmsNorm.apply(x, weight, out, n, size, eps);
     }
 
-    @Override
-    public void swiglu(float[] gate, float[] up, int size) {
+    void swiglu(float[] gate, float[] up, int size) {
         Elementwise.swiglu(gate, up, size);
     }
 
-    @Override
-    public void add(float[] acc, float[] x, int size) {
+    void add(float[] acc, float[] x, int size) {
         Elementwise.add(acc, x, size);
     }
 
-    @Override
-    public void rope(float[] x, int n, int heads, int headDim, int ropeDims, int[] positions, int positionOffset,
-                     float[] cos, float[] sin, boolean neox) {
+    void rope(float[] x, int n, int heads, int headDim, int ropeDims, int[] positions, int positionOffset,
+              float[] cos, float[] sin, boolean neox) {
         Rope.apply(x, n, heads, headDim, ropeDims, positions, positionOffset, cos, sin, neox);
     }
 

@@ -1,7 +1,10 @@
 package dev.prefixflow.cpu;
 
+import dev.prefixflow.platform.AttentionMetadata;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.PreparedAttention;
+import dev.prefixflow.platform.Tensor;
 
 /**
  * The paged KV cache in heap float arrays, one for K and one for V per layer, laid out
@@ -32,15 +35,62 @@ final class CpuKvPool implements KvPool {
     }
 
     @Override
-    public void write(int layer, float[] k, float[] v, int rowOffset, int n, int[] slots, int slotOffset) {
+    public PreparedAttention prepare(AttentionMetadata metadata) {
+        int[][] tables = new int[metadata.numSequences()][];
+        for (int s = 0; s < tables.length; s++) {
+            tables[s] = metadata.blockTables()[s].clone();
+        }
+        return new CpuAttentionMetadata(new AttentionMetadata(metadata.queryLens().clone(),
+                metadata.contextLens().clone(), tables, metadata.slotMapping().clone()));
+    }
+
+    @Override
+    public void write(int layer, Tensor k, Tensor v, PreparedAttention step) {
+        int[] slots = own(step).slotMapping();
         int kvDim = spec.kvDim();
+        float[] kd = CpuTensor.data(k);
+        float[] vd = CpuTensor.data(v);
         float[] kl = keys[layer];
         float[] vl = values[layer];
-        for (int i = 0; i < n; i++) {
-            int src = (rowOffset + i) * kvDim;
-            int dst = slots[slotOffset + i] * kvDim;
-            System.arraycopy(k, src, kl, dst, kvDim);
-            System.arraycopy(v, src, vl, dst, kvDim);
+        for (int i = 0; i < slots.length; i++) {
+            int src = i * kvDim;
+            int dst = slots[i] * kvDim;
+            System.arraycopy(kd, src, kl, dst, kvDim);
+            System.arraycopy(vd, src, vl, dst, kvDim);
+        }
+    }
+
+    /** Each sequence's query rows in turn: a row's result does not depend on the others. */
+    @Override
+    public void attend(int layer, Tensor q, Tensor out, int heads, float scale, PreparedAttention step) {
+        AttentionMetadata m = own(step);
+        float[] qd = CpuTensor.data(q);
+        float[] od = CpuTensor.data(out);
+        int start = 0;
+        for (int s = 0; s < m.numSequences(); s++) {
+            attention.attend(keys[layer], values[layer], qd, od, start, m.queryLens()[s], heads, m.contextLens()[s],
+                    m.blockTables()[s], scale);
+            start += m.queryLens()[s];
+        }
+    }
+
+    private static AttentionMetadata own(PreparedAttention step) {
+        if (step instanceof CpuAttentionMetadata c) {
+            return c.metadata();
+        }
+        throw new IllegalArgumentException("attention metadata " + step + " was not prepared by a cpu KV pool");
+    }
+
+    /** The platform's copy of a step's metadata: heap arrays of its own. */
+    private record CpuAttentionMetadata(AttentionMetadata metadata) implements PreparedAttention {
+        @Override
+        public int numSequences() {
+            return metadata.numSequences();
+        }
+
+        @Override
+        public int numTokens() {
+            return metadata.numTokens();
         }
     }
 
@@ -72,11 +122,5 @@ final class CpuKvPool implements KvPool {
                 at += rows;
             }
         }
-    }
-
-    @Override
-    public void attend(int layer, float[] q, float[] out, int rowOffset, int n, int heads, int firstPosition,
-                       int[] blockTable, float scale) {
-        attention.attend(keys[layer], values[layer], q, out, rowOffset, n, heads, firstPosition, blockTable, scale);
     }
 }

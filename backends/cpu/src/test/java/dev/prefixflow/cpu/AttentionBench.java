@@ -1,7 +1,10 @@
 package dev.prefixflow.cpu;
 
+import dev.prefixflow.platform.AttentionMetadata;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.PreparedAttention;
+import dev.prefixflow.platform.Tensor;
 
 /**
  * One decode step's attention in a Llama 3.2 1B shape (16 layers, 32 query heads over 8 KV heads
@@ -34,15 +37,17 @@ public final class AttentionBench {
             table[b] = b;
         }
         for (int l = 0; l < LAYERS; l++) {
-            pool.write(l, k, v, 0, positions, slots, 0);
+            OneSequence.write(pool, l, k, v, 0, slots, table, 0);
         }
-        float[] q = RandomTensors.floats(HEADS * HEAD_DIM, 3);
-        float[] out = new float[HEADS * HEAD_DIM];
+        Tensor q = OneSequence.rows(RandomTensors.floats(HEADS * HEAD_DIM, 3), 0, 1, HEADS * HEAD_DIM);
+        Tensor out = OneSequence.KERNELS.allocate(1, HEADS * HEAD_DIM);
         long timed = 0;
         for (int step = 0; step < steps; step++) {
             long t = System.nanoTime();
+            PreparedAttention decode = pool.prepare(new AttentionMetadata(new int[] {1}, new int[] {positions - 1},
+                    new int[][] {table}, new int[] {positions - 1}));
             for (int l = 0; l < LAYERS; l++) {
-                pool.attend(l, q, out, 0, 1, HEADS, positions - 1, table, 0.125f);
+                pool.attend(l, q, out, HEADS, 0.125f, decode);
             }
             // The first half warms up (C2 compiles the kernels); the second half is measured.
             if (step >= steps / 2) {

@@ -2,13 +2,18 @@ package dev.prefixflow.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.platform.Kernels;
+import dev.prefixflow.platform.KvPoolSpec;
 import dev.prefixflow.platform.MemoryInfo;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.PlatformCapabilities;
 import dev.prefixflow.platform.Platforms;
+import dev.prefixflow.platform.Tensor;
+import dev.prefixflow.platform.offheap.OffHeapPlatform;
 import org.junit.jupiter.api.Test;
 
 class CpuPlatformTest {
@@ -36,6 +41,29 @@ class CpuPlatformTest {
         MemoryInfo m = p.memoryInfo();
         assertEquals(Runtime.getRuntime().maxMemory(), m.totalBytes());
         assertTrue(m.availableBytes() > 0 && m.availableBytes() <= m.totalBytes());
+    }
+
+    /** The platform picks its backend by head size and KV dtype, and names what it has when none fits. */
+    @Test
+    void picksAnAttentionBackendForTheHeadSizeAndKvDtype() {
+        Platform p = new CpuPlatform();
+        assertEquals("cpu-paged", p.attentionBackend(64, GgmlType.F32).getName());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> p.attentionBackend(64, GgmlType.F16));
+        assertTrue(e.getMessage().contains("KV cache dtype F16") && e.getMessage().contains("cpu-paged"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> p.attentionBackend(64, GgmlType.F32)
+                .allocate(new KvPoolSpec(1, 1, 64, 1, 16, GgmlType.F16)));
+    }
+
+    /** Tensors are the platform's own: a tensor of another platform is refused, not misread. */
+    @Test
+    void refusesTensorsOfAnotherPlatform() {
+        Tensor foreign = new OffHeapPlatform().kernels().allocate(2, 4);
+        Kernels kernels = new CpuPlatform().kernels();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> kernels.add(kernels.allocate(2, 4), foreign));
+        assertTrue(e.getMessage().contains("not allocated by the cpu platform"), e.getMessage());
     }
 
     /** Only a sanity bound: any machine with the Vector API does far more than one GFLOP/s. */

@@ -20,8 +20,8 @@ class KvPoolBlockCopyTest {
         KvPool source = BACKEND.allocate(SPEC);
         int[] slots = {8, 9, 10, 11}; // block 2
         for (int layer = 0; layer < SPEC.layers(); layer++) {
-            source.write(layer, RandomTensors.floats(n * kvDim, 10 + layer), RandomTensors.floats(n * kvDim, 20 + layer),
-                    0, n, slots, 0);
+            OneSequence.write(source, layer, RandomTensors.floats(n * kvDim, 10 + layer),
+                    RandomTensors.floats(n * kvDim, 20 + layer), 0, slots, new int[] {2}, 0);
         }
         float[] kv = new float[SPEC.floatsPerBlock()];
         source.readBlock(2, kv);
@@ -35,8 +35,8 @@ class KvPoolBlockCopyTest {
             float[] q = RandomTensors.floats(n * heads * SPEC.headDim(), 30 + layer);
             float[] want = new float[q.length];
             float[] got = new float[q.length];
-            source.attend(layer, q, want, 0, n, heads, 0, new int[] {2}, 0.3f);
-            target.attend(layer, q, got, 0, n, heads, 0, new int[] {0}, 0.3f);
+            OneSequence.attend(source, layer, q, want, 0, n, heads, 0, new int[] {2}, 0.3f);
+            OneSequence.attend(target, layer, q, got, 0, n, heads, 0, new int[] {0}, 0.3f);
             assertArrayEquals(want, got, "layer " + layer);
         }
     }

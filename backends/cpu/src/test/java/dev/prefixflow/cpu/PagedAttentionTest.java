@@ -74,8 +74,8 @@ class PagedAttentionTest {
                 int p = pos + i;
                 slots[i] = table[p / blockSize] * blockSize + p % blockSize;
             }
-            pool.write(LAYER, s.k, s.v, pos, n, slots, 0);
-            pool.attend(LAYER, s.q, out, pos, n, s.heads, pos, table, scale);
+            OneSequence.write(pool, LAYER, s.k, s.v, pos, slots, table, pos);
+            OneSequence.attend(pool, LAYER, s.q, out, pos, n, s.heads, pos, table, scale);
             pos += n;
         }
         return out;

@@ -77,7 +77,7 @@ class RopeFrequencyFactorsTest {
         try (GgufFile file = GgufFile.open(path)) {
             Model model = ModelLoader.loadModel(file, platform, VOCAB);
             ModelConfig c = model.config();
-            KvPool pool = platform.attentionBackends().get(0).allocate(
+            KvPool pool = c.attentionBackend(platform).allocate(
                     new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), 1, CONTEXT));
             int[] tokens = new int[CONTEXT - 1];
             int[] slots = new int[tokens.length];

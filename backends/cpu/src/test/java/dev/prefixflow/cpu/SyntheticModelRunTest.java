@@ -34,7 +34,7 @@ class SyntheticModelRunTest {
         CpuPlatform platform = new CpuPlatform();
         try (LoadedModel model = ModelLoader.load(path, platform)) {
             var c = model.config();
-            KvPool pool = platform.attentionBackends().get(0).allocate(
+            KvPool pool = c.attentionBackend(platform).allocate(
                     new KvPoolSpec(c.layers(), c.kvHeads(), c.headDim(), 1, 32));
             int[] tokens = model.tokenizer().encode("w1 w22 w333", true);
             int position = 0;

@@ -1,9 +1,10 @@
 package dev.prefixflow.job.download;
 
+import dev.prefixflow.job.progress.ProgressLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +17,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Downloads a hub model file once into a cache directory. A partial download ({@code FILE.part}) is
@@ -26,15 +29,20 @@ import java.util.Optional;
  * deleted and the download fails.
  */
 public final class ModelDownloader {
+    /** At most this many files are named when a model is not found. */
+    private static final int LISTED_FILES = 20;
+
     private final URI endpoint;
     private final Path cacheDir;
-    private final PrintStream progress;
+    private final PrintWriter progress;
+    private final ProgressLine.Style progressStyle;
     private final HttpClient http;
 
-    public ModelDownloader(URI endpoint, Path cacheDir, PrintStream progress) {
+    public ModelDownloader(URI endpoint, Path cacheDir, PrintWriter progress, ProgressLine.Style progressStyle) {
         this.endpoint = endpoint;
         this.cacheDir = cacheDir;
         this.progress = progress;
+        this.progressStyle = progressStyle;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
@@ -43,8 +51,8 @@ public final class ModelDownloader {
     public Path resolve(ModelReference reference) throws IOException {
         if (reference instanceof ModelReference.Local local) {
             if (!Files.isRegularFile(local.path())) {
-                throw new IOException("model file not found: " + local.path()
-                        + " (pass the path of a local .gguf file, or hf:OWNER/REPO/FILE.gguf)");
+                throw new IOException("model file not found: " + local.path() + ". " + whatIsThere(local.path())
+                        + " Pass the path of a local .gguf file, or hf:OWNER/REPO/FILE.gguf.");
             }
             return local.path();
         }
@@ -108,20 +116,41 @@ public final class ModelDownloader {
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** The model files beside a missing one, and those already in the cache, so the user can pick. */
+    private String whatIsThere(Path missing) throws IOException {
+        Path dir = missing.toAbsolutePath().getParent();
+        String beside = !Files.isDirectory(dir) ? "The directory " + dir + " does not exist."
+                : "Model files in " + dir + ": " + listing(dir, 1) + ".";
+        String cached = !Files.isDirectory(cacheDir) ? "" : " Downloaded models in the model cache " + cacheDir + ": "
+                + listing(cacheDir, Integer.MAX_VALUE) + ".";
+        return beside + cached;
+    }
+
+    /** The .gguf files under {@code dir} (paths relative to it), or "none". */
+    private static String listing(Path dir, int depth) throws IOException {
+        List<String> names;
+        try (Stream<Path> files = Files.find(dir, depth, (p, a) -> a.isRegularFile()
+                && p.getFileName().toString().endsWith(".gguf"))) {
+            names = files.map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+        if (names.isEmpty()) {
+            return "none";
+        }
+        return names.size() <= LISTED_FILES ? String.join(", ", names)
+                : String.join(", ", names.subList(0, LISTED_FILES)) + " and " + (names.size() - LISTED_FILES) + " more";
+    }
+
     private void copy(InputStream in, OutputStream out, long done, long total, String name) throws IOException {
         byte[] buffer = new byte[1 << 16];
-        long lastReport = 0;
+        ProgressLine line = progressStyle.start(progress);
         int n;
         while ((n = in.read(buffer)) > 0) {
             out.write(buffer, 0, n);
             done += n;
-            long now = System.nanoTime();
-            if (now - lastReport > 250_000_000L) {
-                lastReport = now;
-                progress.print("\r" + progressLine(name, done, total));
-            }
+            long bytes = done;
+            line.update(System.nanoTime(), () -> progressLine(name, bytes, total));
         }
-        progress.println("\r" + progressLine(name, done, total));
+        line.finish(progressLine(name, done, total));
     }
 
     static String progressLine(String name, long done, long total) {

@@ -1,5 +1,6 @@
 package dev.prefixflow.job.pipeline;
 
+import dev.prefixflow.job.progress.ProgressLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -11,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -18,15 +21,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * checkpoints, printing progress while it runs and a summary table when it ends.
  */
 public final class LocalRun {
-    private static final long PROGRESS_MILLIS = 500;
+    /** How often the job's state is polled for progress. */
+    private static final long POLL_MILLIS = 250;
 
     private final PrintWriter err;
+    private final ProgressLine.Style progressStyle;
     private final int parallelism;
     private final Duration checkpointInterval;
     private final Path checkpointDir;
 
-    public LocalRun(PrintWriter err, int parallelism, Duration checkpointInterval, Path checkpointDir) {
+    public LocalRun(PrintWriter err, ProgressLine.Style progressStyle, int parallelism, Duration checkpointInterval,
+            Path checkpointDir) {
         this.err = err;
+        this.progressStyle = progressStyle;
         this.parallelism = parallelism;
         this.checkpointInterval = checkpointInterval;
         this.checkpointDir = checkpointDir;
@@ -45,37 +52,34 @@ public final class LocalRun {
         conf.setString("restart-strategy.fixed-delay.delay", "1 s");
         conf.setString("metrics.reporter.progress.factory.class", ProgressMetrics.Factory.class.getName());
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, parallelism)));
+        // File systems such as s3:// come as plugins: the same plugins/ layout as on a cluster (or the
+        // directory FLINK_PLUGINS_DIR names) works locally. `flink run` does this itself.
+        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         Pipeline.build(env, spec);
 
         long total = input instanceof Endpoint.Jsonl file ? countLines(Path.of(file.path())) : -1;
         ProgressMetrics.reset();
         long start = System.nanoTime();
+        ProgressLine progress = new ProgressLine(err, progressStyle, start);
         JobClient job = env.executeAsync("PrefixFlow");
         // The embedded cluster shuts down with the job, so wait on the result, not on the job's status.
         CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         while (!result.isDone()) {
-            err.print("\r" + progressLine(total, System.nanoTime() - start));
-            err.flush();
-            Thread.sleep(PROGRESS_MILLIS);
+            long now = System.nanoTime();
+            progress.update(now, () -> progressLine(total, now - start));
+            Thread.sleep(POLL_MILLIS);
         }
-        err.println("\r" + progressLine(total, System.nanoTime() - start));
+        progress.finish(progressLine(total, System.nanoTime() - start));
         try {
             result.get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the job failed: " + rootMessage(e), e);
+            // The causes' messages are printed by the CLI's error report.
+            throw new IllegalStateException("the job failed", e.getCause());
         }
         err.print(summary(System.nanoTime() - start));
         err.flush();
         return 0;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 
     private static long countLines(Path file) throws IOException {

@@ -8,15 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.prefixflow.job.progress.ProgressLine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +36,8 @@ class ModelDownloaderTest {
     final List<String> ranges = Collections.synchronizedList(new ArrayList<>());
     HttpServer server;
     URI endpoint;
+    static final ProgressLine.Style LINES = new ProgressLine.Style(false, Duration.ofSeconds(10));
+
     final ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
     @TempDir
@@ -74,7 +78,7 @@ class ModelDownloaderTest {
     }
 
     ModelDownloader downloader() {
-        return new ModelDownloader(endpoint, cache, new PrintStream(progress, true));
+        return new ModelDownloader(endpoint, cache, new PrintWriter(progress, true), LINES);
     }
 
     @Test
@@ -123,7 +127,7 @@ class ModelDownloaderTest {
             closedPort = s.getLocalPort();
         }
         ModelDownloader offline = new ModelDownloader(URI.create("http://127.0.0.1:" + closedPort + "/"), cache,
-                new PrintStream(progress, true));
+                new PrintWriter(progress, true), LINES);
         IOException e = assertThrows(IOException.class,
                 () -> offline.resolve(ModelReference.parse("hf:acme/tiny/model.gguf")));
         assertTrue(e.getMessage().contains("Offline?"), e.getMessage());
@@ -139,5 +143,24 @@ class ModelDownloaderTest {
         IOException e = assertThrows(IOException.class,
                 () -> downloader().resolve(ModelReference.parse(cache.resolve("none.gguf").toString())));
         assertTrue(e.getMessage().contains("model file not found"));
+    }
+
+    @Test
+    void aMissingLocalModelNamesTheModelsThatAreThere(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("models"));
+        Files.write(dir.resolve("models/kjv-q80.gguf"), new byte[8]);
+        Files.write(dir.resolve("models/notes.txt"), new byte[8]);
+        downloader().resolve(ModelReference.parse("hf:acme/tiny/model.gguf"));
+        IOException e = assertThrows(IOException.class,
+                () -> downloader().resolve(ModelReference.parse(dir.resolve("models/kjv-f32.gguf").toString())));
+        assertTrue(e.getMessage().contains("model file not found: " + dir.resolve("models/kjv-f32.gguf")), e.getMessage());
+        assertTrue(e.getMessage().contains("Model files in " + dir.resolve("models") + ": kjv-q80.gguf."), e.getMessage());
+        assertTrue(e.getMessage().contains("model cache " + cache + ": "
+                + Path.of("acme", "tiny", "main", "model.gguf") + "."), e.getMessage());
+
+        IOException noDir = assertThrows(IOException.class,
+                () -> downloader().resolve(ModelReference.parse(dir.resolve("nowhere/m.gguf").toString())));
+        assertTrue(noDir.getMessage().contains("The directory " + dir.resolve("nowhere") + " does not exist"),
+                noDir.getMessage());
     }
 }
