@@ -3,10 +3,13 @@ package dev.prefixflow.job;
 import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.job.download.ModelDownloader;
 import dev.prefixflow.job.download.ModelReference;
+import dev.prefixflow.gguf.GgufFile;
 import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Platforms;
+import dev.prefixflow.tokenizer.Tokenizer;
+import dev.prefixflow.tokenizer.TokenizerLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -55,5 +58,12 @@ final class ModelOptions {
 
     LoadedModel load() throws IOException {
         return ModelLoader.load(modelPath(), platform());
+    }
+
+    /** The model file's tokenizer alone: no weights, any architecture (vocabulary-only files too). */
+    Tokenizer tokenizer() throws IOException {
+        try (GgufFile file = GgufFile.open(modelPath())) {
+            return TokenizerLoader.fromGguf(file);
+        }
     }
 }

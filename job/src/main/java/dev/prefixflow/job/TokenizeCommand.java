@@ -1,7 +1,6 @@
 package dev.prefixflow.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.prefixflow.model.LoadedModel;
 import dev.prefixflow.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
@@ -16,7 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Prints token ids as JSON arrays, as llama.cpp's llama-tokenize does, for checking tokenizers at scale. */
+/**
+ * Prints token ids as JSON arrays, as llama.cpp's llama-tokenize does, for checking tokenizers at
+ * scale. Reads only the file's vocabulary, so vocabulary-only GGUF files work too.
+ */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = "Tokenize text with a model's tokenizer; prints JSON arrays of token ids.")
 final class TokenizeCommand implements Callable<Integer> {
@@ -44,25 +46,23 @@ final class TokenizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ObjectMapper json = new ObjectMapper();
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel model = modelOptions.load()) {
-            Tokenizer tokenizer = model.tokenizer();
-            if (input.text != null) {
-                out.println(json.writeValueAsString(tokenizer.encode(input.text, !noBos)));
-            } else {
-                try (BufferedReader lines = Files.newBufferedReader(input.file, StandardCharsets.UTF_8)) {
-                    String line;
-                    int number = 0;
-                    while ((line = lines.readLine()) != null) {
-                        number++;
-                        String text;
-                        try {
-                            text = json.readValue(line, String.class);
-                        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                            throw new IllegalArgumentException(input.file + " line " + number
-                                    + ": expected one JSON string per line (" + e.getOriginalMessage() + ")");
-                        }
-                        out.println(json.writeValueAsString(tokenizer.encode(text, !noBos)));
+        Tokenizer tokenizer = modelOptions.tokenizer();
+        if (input.text != null) {
+            out.println(json.writeValueAsString(tokenizer.encode(input.text, !noBos)));
+        } else {
+            try (BufferedReader lines = Files.newBufferedReader(input.file, StandardCharsets.UTF_8)) {
+                String line;
+                int number = 0;
+                while ((line = lines.readLine()) != null) {
+                    number++;
+                    String text;
+                    try {
+                        text = json.readValue(line, String.class);
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalArgumentException(input.file + " line " + number
+                                + ": expected one JSON string per line (" + e.getOriginalMessage() + ")");
                     }
+                    out.println(json.writeValueAsString(tokenizer.encode(text, !noBos)));
                 }
             }
         }

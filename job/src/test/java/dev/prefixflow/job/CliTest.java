@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefixflow.testing.TestModels;
+import dev.prefixflow.tokenizer.VocabularyExcerpt;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -119,6 +120,31 @@ class CliTest {
                 assertEquals(expected.get(j + 1), got.get(j));
             }
         }
+    }
+
+    /**
+     * A vocabulary-only GGUF file (no tensors, an architecture PrefixFlow does not run): Gemma 4's
+     * llama.cpp cases, read and printed as llama.cpp's checks read them, one line of ids per case.
+     */
+    @Test
+    void tokenizeReadsAVocabularyOnlyFile(@TempDir Path dir) throws Exception {
+        VocabularyExcerpt gemma = VocabularyExcerpt.read(TestModels.path("tokenizer-vocabs/gemma-4.json"));
+        Path vocab = gemma.writeGguf(dir.resolve("ggml-vocab-gemma-4.gguf"));
+        List<VocabularyExcerpt.Case> cases = gemma.cases();
+        StringBuilder lines = new StringBuilder();
+        for (VocabularyExcerpt.Case c : cases) {
+            lines.append(JSON.writeValueAsString(c.text())).append('\n');
+        }
+        Path input = Files.writeString(dir.resolve("cases.jsonl"), lines);
+        Run r = run("tokenize", "--no-bos", "--model", vocab.toString(), "--input", input.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> out = r.out().lines().toList();
+        assertEquals(cases.size(), out.size());
+        for (int i = 0; i < cases.size(); i++) {
+            assertEquals(JSON.valueToTree(cases.get(i).ids()), JSON.readTree(out.get(i)), cases.get(i).text());
+        }
+        Run withBos = run("tokenize", "--model", vocab.toString(), "--text", "Hello");
+        assertEquals(2, JSON.readTree(withBos.out()).get(0).asInt(), "Gemma 4 always adds BOS <bos> (id 2)");
     }
 
     @Test

@@ -48,11 +48,7 @@ class FlinkRunOnClusterIT {
     @Test
     void theShadedJarRunsUnderFlinkRunOnAStandaloneCluster() throws Exception {
         assertJarHoldsNoFlink();
-        if (Files.isDirectory(clusterDir)) {
-            cluster("stop", List.of(clusterDir.toString())); // left over from an interrupted run
-        }
-        deleteRecursively(clusterDir);
-        Files.createDirectories(clusterDir);
+        freshClusterDir();
         Path out = clusterDir.resolve("out");
         Path dead = clusterDir.resolve("dead");
         String model = TestModels.path("kjv-5m-q80.gguf").toString();
@@ -99,6 +95,41 @@ class FlinkRunOnClusterIT {
         TreeSet<Integer> lines = new TreeSet<>();
         deadLetters.forEach(d -> lines.add(d.get("line_number").asInt()));
         assertEquals(new TreeSet<>(List.of(28, 29)), lines, deadLetters.toString());
+    }
+
+    /**
+     * Issue 15: {@code flink run prefixflow.jar sql -f SCRIPT} plans the script on the client (the
+     * cluster's Table planner) and runs its INSERT with the prefixflow model provider from the jar on
+     * the TaskManager (parallelism 2: both function instances acquire the TaskManager's one engine);
+     * every request's committed text is what {@code batch} answers.
+     */
+    @Test
+    void theSqlCommandRunsUnderFlinkRunOnAStandaloneCluster() throws Exception {
+        freshClusterDir();
+        Path input = SqlCommandTest.requests(clusterDir);
+        Path out = clusterDir.resolve("answers");
+        Path script = Files.writeString(clusterDir.resolve("answers.sql"), SqlCommandTest.script(input, out));
+
+        Result start = cluster("start", List.of(clusterDir.toString(), "2"));
+        try {
+            assertEquals(0, start.exitCode(), "cluster.sh start failed:\n" + start.output());
+            Result run = cluster("run", List.of(clusterDir.toString(), jar.toString(), "sql", "-f", script.toString(),
+                    "--parallelism", "2", "--checkpoint-interval", "2s"));
+            assertEquals(0, run.exitCode(), "flink run failed:\n" + run.output() + logs());
+        } finally {
+            Result stop = cluster("stop", List.of(clusterDir.toString()));
+            assertEquals(0, stop.exitCode(), "cluster.sh stop failed:\n" + stop.output());
+        }
+        SqlCommandTest.assertAnswersLikeBatch(input, out);
+    }
+
+    /** An empty cluster directory, after stopping a cluster left over from an interrupted run. */
+    private void freshClusterDir() throws IOException, InterruptedException {
+        if (Files.isDirectory(clusterDir)) {
+            cluster("stop", List.of(clusterDir.toString()));
+        }
+        deleteRecursively(clusterDir);
+        Files.createDirectories(clusterDir);
     }
 
     /** `flink run` wants the job without Flink: Flink comes from the cluster's class path. */

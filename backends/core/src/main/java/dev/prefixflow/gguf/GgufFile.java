@@ -144,6 +144,11 @@ public final class GgufFile implements AutoCloseable {
         return metadata.has(key);
     }
 
+    /** File offset of the key's value, where errors about it point; -1 when the key is absent. */
+    public long offset(String key) {
+        return metadata.has(key) ? metadata.offset(key) : -1;
+    }
+
     /** The string value, or null when absent. */
     public String getString(String key) throws GgufFormatException {
         return metadata.getString(key);

@@ -22,6 +22,21 @@ public record TensorData(String name, GgmlType type, long[] dims, ByteBuffer dat
         return Math.toIntExact(dims[0]);
     }
 
+    /**
+     * Rows {@code from .. from + count} of a matrix as a matrix of their own, sharing these bytes: one part
+     * of a fused tensor (Phi-3's attn_qkv, its gate-and-up ffn_up).
+     */
+    public TensorData rowSlice(String sliceName, int from, int count) {
+        if (dims.length != 2 || from < 0 || count <= 0 || from + count > rows()) {
+            throw new IllegalArgumentException(name + ": rows " + from + ".." + (from + count) + " of a "
+                    + java.util.Arrays.toString(dims) + " tensor");
+        }
+        long rowBytes = type.byteSize(cols());
+        ByteBuffer slice = data.slice(Math.toIntExact(from * rowBytes), Math.toIntExact(count * rowBytes))
+                .order(data.order());
+        return new TensorData(sliceName, type, new long[] {cols(), count}, slice);
+    }
+
     /** Rows: the product of the outer dimensions. */
     public int rows() {
         return Math.toIntExact(elements() / dims[0]);

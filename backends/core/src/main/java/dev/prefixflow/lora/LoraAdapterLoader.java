@@ -126,7 +126,7 @@ public final class LoraAdapterLoader {
     private static void expectValue(GgufFile file, String key, String expected) throws GgufFormatException {
         String value = file.getString(key);
         if (!expected.equals(value)) {
-            throw new GgufFormatException(file.path(), -1, key, "expected '" + expected + "', found "
+            throw new GgufFormatException(file.path(), file.offset(key), key, "expected '" + expected + "', found "
                     + (value == null ? "nothing" : "'" + value + "'"));
         }
     }

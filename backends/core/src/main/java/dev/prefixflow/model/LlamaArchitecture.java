@@ -4,6 +4,6 @@ package dev.prefixflow.model;
 public final class LlamaArchitecture extends LlamaFamilyArchitecture {
 
     public LlamaArchitecture() {
-        super("llama", false, false);
+        super("llama", false, false, false, false);
     }
 }

@@ -45,17 +45,17 @@ public record ModelConfig(String architecture, int dim, int layers, int heads, i
         int ffn = required(file, arch + ".feed_forward_length");
         int context = required(file, arch + ".context_length");
         if (dim % heads != 0) {
-            throw new GgufFormatException(file.path(), -1, arch + ".embedding_length",
+            throw new GgufFormatException(file.path(), file.offset(arch + ".embedding_length"), arch + ".embedding_length",
                     "embedding length " + dim + " is not a multiple of the head count " + heads);
         }
         if (heads % kvHeads != 0) {
-            throw new GgufFormatException(file.path(), -1, arch + ".attention.head_count_kv",
+            throw new GgufFormatException(file.path(), file.offset(arch + ".attention.head_count_kv"), arch + ".attention.head_count_kv",
                     "head count " + heads + " is not a multiple of the KV head count " + kvHeads);
         }
         int headDim = file.getInt(arch + ".attention.key_length", dim / heads);
         int ropeDims = file.getInt(arch + ".rope.dimension_count", headDim);
         if (ropeDims <= 0 || ropeDims > headDim || ropeDims % 2 != 0) {
-            throw new GgufFormatException(file.path(), -1, arch + ".rope.dimension_count",
+            throw new GgufFormatException(file.path(), file.offset(arch + ".rope.dimension_count"), arch + ".rope.dimension_count",
                     "expected an even count in 2.." + headDim + ", got " + ropeDims);
         }
         float eps = file.getFloat(arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
@@ -67,7 +67,7 @@ public record ModelConfig(String architecture, int dim, int layers, int heads, i
     private static int required(GgufFile file, String key) throws GgufFormatException {
         int v = file.getInt(key, -1);
         if (v <= 0) {
-            throw new GgufFormatException(file.path(), -1, key,
+            throw new GgufFormatException(file.path(), file.offset(key), key,
                     v == -1 ? "the key is missing" : "expected a positive integer, got " + v);
         }
         return v;

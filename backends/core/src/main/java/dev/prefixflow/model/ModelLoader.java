@@ -21,7 +21,11 @@ public final class ModelLoader {
      */
     private static final Map<String, Architecture> ARCHITECTURES = List.<Architecture>of(
                     new LlamaArchitecture(),
-                    new Qwen2Architecture())
+                    new Qwen2Architecture(),
+                    new Qwen3Architecture(),
+                    new Gemma2Architecture(),
+                    new Gemma3Architecture(),
+                    new Phi3Architecture())
             .stream().collect(Collectors.toUnmodifiableMap(Architecture::name, Function.identity()));
 
     private ModelLoader() {
@@ -55,7 +59,7 @@ public final class ModelLoader {
         }
         Architecture architecture = ARCHITECTURES.get(name);
         if (architecture == null) {
-            throw new GgufFormatException(file.path(), -1, "general.architecture", "architecture '" + name
+            throw new GgufFormatException(file.path(), file.offset("general.architecture"), "general.architecture", "architecture '" + name
                     + "' is not supported; supported: " + ARCHITECTURES.keySet());
         }
         return architecture;

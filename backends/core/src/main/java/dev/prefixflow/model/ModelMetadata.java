@@ -18,7 +18,8 @@ public record ModelMetadata(Tokenizer tokenizer, int contextLength) {
             String arch = file.getString("general.architecture");
             int context = arch == null ? -1 : file.getInt(arch + ".context_length", -1);
             if (context <= 0) {
-                throw new GgufFormatException(path, -1, arch + ".context_length", "expected a positive context length");
+                throw new GgufFormatException(path, file.offset(arch + ".context_length"), arch + ".context_length",
+                        "expected a positive context length");
             }
             return new ModelMetadata(TokenizerLoader.fromGguf(file), context);
         }

@@ -7,6 +7,6 @@ package dev.prefixflow.model;
 public final class Qwen2Architecture extends LlamaFamilyArchitecture {
 
     public Qwen2Architecture() {
-        super("qwen2", true, true);
+        super("qwen2", true, true, false, false);
     }
 }

@@ -13,40 +13,51 @@ import java.util.List;
 
 /**
  * The decoder-only transformer forward pass shared by the Llama family: RMSNorm, attention with RoPE
- * and grouped-query heads over the paged KV pool, SwiGLU feed-forward, residuals. Every step runs all
+ * and grouped-query heads over the paged KV pool, gated feed-forward, residuals; with the options of
+ * {@link BlockStyle} it also runs Qwen3, Gemma 2/3 and Phi-3 (q/k norms, post-norms, GeGLU, sliding
+ * windows, soft-caps, scaled embeddings). Every step runs all
  * tokens of the batch together, so each weight matrix is read once per call. Written against the
  * platform's tensors only: a step copies its token ids, positions, attention metadata and logit rows
  * in, and the wanted logits out; activations never leave the platform.
  */
 public final class TransformerModel implements Model {
     private final ModelConfig config;
+    private final BlockStyle style;
     private final Kernels kernels;
     private final LayerHook hook;
     private final Weight tokenEmbedding;
     private final List<LayerWeights> layers;
     private final Tensor outputNorm;
     private final Weight output;
-    private final Tensor ropeCos;
-    private final Tensor ropeSin;
+    private final List<Rope> rope;
 
-    /** @param ropeCos,ropeSin the RoPE table ({@link RopeTable}) on the platform, one row per position */
-    public TransformerModel(ModelConfig config, Kernels kernels, LayerHook hook, Weight tokenEmbedding,
-                            List<LayerWeights> layers, Tensor outputNorm, Weight output, Tensor ropeCos,
-                            Tensor ropeSin) {
+    /** A RoPE table ({@link RopeTable}) on the platform, one row per position. */
+    public record Rope(Tensor cos, Tensor sin) {
+    }
+
+    /** @param rope each layer's RoPE table (layers with the same base share one) */
+    public TransformerModel(ModelConfig config, BlockStyle style, Kernels kernels, LayerHook hook,
+                            Weight tokenEmbedding, List<LayerWeights> layers, Tensor outputNorm, Weight output,
+                            List<Rope> rope) {
         this.config = config;
+        this.style = style;
         this.kernels = kernels;
         this.hook = hook;
         this.tokenEmbedding = tokenEmbedding;
         this.layers = List.copyOf(layers);
         this.outputNorm = outputNorm;
         this.output = output;
-        this.ropeCos = ropeCos;
-        this.ropeSin = ropeSin;
+        this.rope = List.copyOf(rope);
     }
 
     @Override
     public ModelConfig config() {
         return config;
+    }
+
+    /** The options this model's architecture runs with (attention windows among them). */
+    public BlockStyle style() {
+        return style;
     }
 
     @Override
@@ -58,6 +69,9 @@ public final class TransformerModel implements Model {
         PreparedAttention attention = pool.prepare(in.attention());
         Tensor x = kernels.allocate(n, c.dim());
         kernels.embed(tokenEmbedding, kernels.copyIn(in.tokenIds()), x);
+        if (style.embeddingScale() != 1f) {
+            kernels.scale(x, style.embeddingScale());
+        }
 
         Tensor normed = kernels.allocate(n, c.dim());
         Tensor q = kernels.allocate(n, c.qDim());
@@ -67,7 +81,6 @@ public final class TransformerModel implements Model {
         Tensor projected = kernels.allocate(n, c.dim());
         Tensor gate = kernels.allocate(n, c.ffnDim());
         Tensor up = kernels.allocate(n, c.ffnDim());
-        float scale = (float) (1.0 / Math.sqrt(c.headDim()));
         LoraBatch lora = LoraBatch.of(batch, kernels);
 
         for (int l = 0; l < layers.size(); l++) {
@@ -82,23 +95,32 @@ public final class TransformerModel implements Model {
             addBias(q, w.qBias());
             addBias(k, w.kBias());
             addBias(v, w.vBias());
-            kernels.rope(q, c.heads(), c.headDim(), c.ropeDims(), positions, ropeCos, ropeSin, c.neoxRope());
-            kernels.rope(k, c.kvHeads(), c.headDim(), c.ropeDims(), positions, ropeCos, ropeSin, c.neoxRope());
+            if (w.qNorm() != null) {
+                kernels.rmsNormHeads(q, w.qNorm(), c.headDim(), c.rmsEps());
+                kernels.rmsNormHeads(k, w.kNorm(), c.headDim(), c.rmsEps());
+            }
+            Rope r = rope.get(l);
+            kernels.rope(q, c.heads(), c.headDim(), c.ropeDims(), positions, r.cos(), r.sin(), c.neoxRope());
+            kernels.rope(k, c.kvHeads(), c.headDim(), c.ropeDims(), positions, r.cos(), r.sin(), c.neoxRope());
             pool.write(l, k, v, attention);
-            pool.attend(l, q, attended, c.heads(), scale, attention);
+            pool.attend(l, q, attended, c.heads(), style.attention().get(l), attention);
             kernels.matmul(w.wo(), attended, projected);
             lora.apply(l, LoraTarget.ATTN_OUTPUT, attended, projected);
-            kernels.add(x, projected);
+            addResidual(x, projected, w.postAttnNorm(), normed);
 
             kernels.rmsNorm(x, w.ffnNorm(), normed, c.rmsEps());
             kernels.matmul(w.gate(), normed, gate);
             lora.apply(l, LoraTarget.GATE, normed, gate);
             kernels.matmul(w.up(), normed, up);
             lora.apply(l, LoraTarget.UP, normed, up);
-            kernels.swiglu(gate, up);
+            if (style.activation() == BlockStyle.Activation.GELU_TANH) {
+                kernels.geglu(gate, up);
+            } else {
+                kernels.swiglu(gate, up);
+            }
             kernels.matmul(w.down(), gate, projected);
             lora.apply(l, LoraTarget.DOWN, gate, projected);
-            kernels.add(x, projected);
+            addResidual(x, projected, w.postFfnNorm(), normed);
             hook.afterLayer(l);
         }
         return logits(batch, in, x);
@@ -118,6 +140,9 @@ public final class TransformerModel implements Model {
         kernels.rmsNorm(last, outputNorm, normed, config.rmsEps());
         Tensor all = kernels.allocate(wanted, config.vocabSize());
         kernels.matmul(output, normed, all);
+        if (style.finalSoftcap() > 0) {
+            kernels.softcap(all, style.finalSoftcap());
+        }
         int row = 0;
         for (int i = 0; i < seqs.size(); i++) {
             if (seqs.get(i).wantsLogits()) {
@@ -126,6 +151,16 @@ public final class TransformerModel implements Model {
             }
         }
         return result;
+    }
+
+    /** x += out, or x += rmsNorm(out) where the block norms its outputs (into {@code scratch}). */
+    private void addResidual(Tensor x, Tensor out, Tensor postNorm, Tensor scratch) {
+        if (postNorm == null) {
+            kernels.add(x, out);
+        } else {
+            kernels.rmsNorm(out, postNorm, scratch, config.rmsEps());
+            kernels.add(x, scratch);
+        }
     }
 
     private void addBias(Tensor rows, Tensor bias) {

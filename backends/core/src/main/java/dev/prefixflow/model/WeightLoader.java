@@ -9,7 +9,9 @@ import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.Tensor;
 import dev.prefixflow.platform.Weight;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** Takes tensors out of a GGUF file onto a platform, checking each one's shape and type first. */
 final class WeightLoader {
@@ -28,12 +30,41 @@ final class WeightLoader {
     /** A matrix of {@code rows} rows of {@code cols} weights (GGUF dims [cols, rows]). */
     Weight matrix(String name, int cols, int rows) throws IOException {
         TensorInfo info = expect(name, new long[] {cols, rows});
+        checkPlatformRuns(name, info);
+        return platform.kernels().upload(file.load(name));
+    }
+
+    private void checkPlatformRuns(String name, TensorInfo info) throws GgufFormatException {
         if (!platform.capabilities().supports(info.type())) {
             throw new GgufFormatException(file.path(), info.offset(), name, "tensor type " + info.type()
                     + " is not supported by platform '" + platform.name() + "' (it runs "
                     + platform.capabilities().weightTypes() + ")");
         }
-        return platform.kernels().upload(file.load(name));
+    }
+
+    /** The parts of a fused matrix, each a weight of its own on the platform. */
+    record Fused(List<Weight> parts) {
+        Weight part(int i) {
+            return parts.get(i);
+        }
+    }
+
+    /**
+     * A matrix whose rows are several matrices one after the other ({@code rows[i]} rows each, of
+     * {@code cols} weights), split into them.
+     */
+    Fused fused(String name, int cols, int... rows) throws IOException {
+        int total = Arrays.stream(rows).sum();
+        TensorInfo info = expect(name, new long[] {cols, total});
+        checkPlatformRuns(name, info);
+        TensorData data = file.load(name);
+        List<Weight> parts = new ArrayList<>();
+        int from = 0;
+        for (int i = 0; i < rows.length; i++) {
+            parts.add(platform.kernels().upload(data.rowSlice(name + "[" + i + "]", from, rows[i])));
+            from += rows[i];
+        }
+        return new Fused(parts);
     }
 
     /** A vector (norm weights, biases) as a one-row tensor on the platform. */

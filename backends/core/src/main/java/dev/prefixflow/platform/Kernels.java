@@ -58,6 +58,21 @@ public interface Kernels {
     void rope(Tensor x, int heads, int headDim, int ropeDims, IntTensor positions, Tensor cos, Tensor sin,
               boolean neox);
 
+    /**
+     * Per-head RMSNorm in place: each row of x is split into heads of {@code headDim} values, and each
+     * head becomes head / rms(head) * weight ({@code headDim} values): Qwen3's and Gemma 3's q/k norms.
+     */
+    void rmsNormHeads(Tensor x, Tensor weight, int headDim, float eps);
+
+    /** gate = gelu(gate) * up, element by element, with the tanh approximation of GELU (GeGLU). */
+    void geglu(Tensor gate, Tensor up);
+
+    /** x = x * factor, element by element. */
+    void scale(Tensor x, float factor);
+
+    /** x = cap * tanh(x / cap), element by element: Gemma's soft-capping of logits. */
+    void softcap(Tensor x, float cap);
+
     /** Row i of out = row {@code rows[i]} of x. */
     void gatherRows(Tensor x, IntTensor rows, Tensor out);
 

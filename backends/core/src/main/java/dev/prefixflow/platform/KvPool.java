@@ -20,10 +20,11 @@ public interface KvPool {
 
     /**
      * Causal attention of every sequence of the step at once: query row t of q ({@code heads *
-     * headDim} values) at position p attends to its sequence's positions 0..p, found via the block
-     * table. The result goes to row t of out.
+     * headDim} values) at position p attends to its sequence's positions 0..p (the last {@code
+     * window} of them on a windowed layer), found via the block table. Scores are q.k times the
+     * scale, soft-capped where asked. The result goes to row t of out.
      */
-    void attend(int layer, Tensor q, Tensor out, int heads, float scale, PreparedAttention step);
+    void attend(int layer, Tensor q, Tensor out, int heads, LayerAttention attention, PreparedAttention step);
 
     /**
      * Platform to host: copies block {@code block}'s K and V of every layer into {@code out}, as

@@ -13,15 +13,33 @@ final class BpeMerger {
     private final MergeRanks merges;
     private final int[] byteTokens;
 
-    /** @param byteTokens the single-byte token of each byte value */
+    /** @param byteTokens the single-byte token of each byte value, or a value below -1 where there is none */
     BpeMerger(MergeRanks merges, int[] byteTokens) {
         this.merges = merges;
         this.byteTokens = byteTokens;
     }
 
-    /** The token ids of the UTF-8 bytes of {@code piece}. */
+    /**
+     * The token ids of the UTF-8 bytes of {@code piece}. A byte without a token (vocabularies leave
+     * out bytes that UTF-8 never uses) is dropped, as llama.cpp drops it.
+     */
     int[] merge(String piece) {
-        int[] ids = byteTokensOf(piece);
+        int[] merged = merge(byteTokensOf(piece));
+        int kept = 0;
+        for (int id : merged) {
+            if (id >= 0) {
+                merged[kept++] = id;
+            }
+        }
+        return kept == merged.length ? merged : Arrays.copyOf(merged, kept);
+    }
+
+    /**
+     * Merges {@code symbols} in place and returns the result: token ids, and values below -1 for
+     * symbols that are no token, which never merge and come back unchanged.
+     */
+    int[] merge(int[] symbols) {
+        int[] ids = symbols;
         int n = ids.length;
         int[] prev = new int[n];
         int[] next = new int[n];
@@ -40,7 +58,7 @@ final class BpeMerger {
             int left = (int) entry;
             int right = next[left];
             // Stale when either symbol changed since it was queued: ranks are unique per pair.
-            if (ids[left] < 0 || right < 0 || merges.rank(ids[left], ids[right]) != rank) {
+            if (ids[left] < 0 || right < 0 || ids[right] < 0 || merges.rank(ids[left], ids[right]) != rank) {
                 continue;
             }
             ids[left] = merges.merged(rank);
@@ -61,7 +79,7 @@ final class BpeMerger {
     }
 
     private void offer(LongMinHeap queue, int[] ids, int left, int right) {
-        if (left < 0 || right < 0) {
+        if (left < 0 || right < 0 || ids[left] < 0 || ids[right] < 0) {
             return;
         }
         int rank = merges.rank(ids[left], ids[right]);

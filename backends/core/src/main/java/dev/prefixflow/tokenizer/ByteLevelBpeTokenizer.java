@@ -1,98 +1,90 @@
 package dev.prefixflow.tokenizer;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Byte-level BPE ({@code tokenizer.ggml.model = "gpt2"}: GPT-2, Llama 3, Qwen2): text is split by
  * the model's pre-tokenizer, each pre-token's UTF-8 bytes are merged by rank, and tokens decode back
- * to bytes. Only normal tokens come from text, so a literal {@code <|endoftext|>} is plain text.
+ * to bytes. User-defined tokens are cut out of the text first (as llama.cpp does); control tokens
+ * never come from text, so a literal {@code <|endoftext|>} is plain text.
  */
-public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
+public final class ByteLevelBpeTokenizer extends ByteTableTokenizer {
 
     private static final byte[] NO_TEXT = new byte[0];
+    /** The byte token of a byte the vocabulary has none for: a symbol that never merges. */
+    private static final int NO_TOKEN = -2;
 
     private final PreTokenizer preTokenizer;
     private final BpeMerger merger;
-    /** Normal tokens by their string, for pre-tokenizers that take a whole token before merging. */
-    private final Map<String, Integer> normalTokens;
-    /** Per token, the bytes it decodes to. */
-    private final byte[][] text;
+    /** Normal and user-defined tokens by their string: what merges and bytes may produce. */
+    private final Map<String, Integer> textTokens;
+    private final UserDefinedTokens userDefined;
     private final PieceCache pieces = new PieceCache(this::tokenize);
 
     public ByteLevelBpeTokenizer(Vocabulary vocabulary) {
         super(vocabulary);
         this.preTokenizer = PreTokenizer.forName(vocabulary.preTokenizer());
         int size = vocabulary.size();
-        text = new byte[size][];
-        normalTokens = new HashMap<>(size * 2);
+        textTokens = new HashMap<>(size * 2);
         for (int id = 0; id < size; id++) {
             String token = vocabulary.tokens()[id];
             switch (vocabulary.tokenTypes()[id]) {
                 case Vocabulary.NORMAL_TYPE -> {
-                    normalTokens.putIfAbsent(token, id);
+                    textTokens.putIfAbsent(token, id);
                     text[id] = ByteLevelAlphabet.bytesOf(token);
                 }
-                // User-defined tokens are written as plain text, not in the byte alphabet.
-                case Vocabulary.USER_DEFINED_TYPE -> text[id] = token.getBytes(StandardCharsets.UTF_8);
+                // User-defined tokens are written as plain text, not in the byte alphabet; some
+                // vocabularies (DeepSeek's) still give byte characters this type.
+                case Vocabulary.USER_DEFINED_TYPE -> {
+                    textTokens.putIfAbsent(token, id);
+                    text[id] = token.getBytes(StandardCharsets.UTF_8);
+                }
                 default -> text[id] = NO_TEXT;
             }
         }
+        userDefined = new UserDefinedTokens(vocabulary);
         int[] byteTokens = new int[256];
         for (int b = 0; b < 256; b++) {
-            Integer id = normalTokens.get(ByteLevelAlphabet.charOf(b));
-            if (id == null) {
-                throw new IllegalArgumentException("byte-level vocabulary has no token for byte 0x"
-                        + Integer.toHexString(b) + " ('" + ByteLevelAlphabet.charOf(b) + "')");
-            }
-            byteTokens[b] = id;
+            byteTokens[b] = textTokens.getOrDefault(ByteLevelAlphabet.charOf(b), NO_TOKEN);
         }
-        merger = new BpeMerger(new MergeRanks(vocabulary.merges(), normalTokens), byteTokens);
+        merger = new BpeMerger(new MergeRanks(vocabulary.merges(), textTokens), byteTokens);
     }
 
     @Override
     public int[] encode(String text, boolean addBos) {
-        int[] out = new int[text.length() / 3 + 2];
-        int size = 0;
+        TokenSink out = new TokenSink(text.length() / 3 + 2);
         if (addBos && vocabulary.addBos()) {
-            out[size++] = vocabulary.bosId();
+            out.add(vocabulary.bosId());
         }
-        for (String piece : preTokenizer.split(text)) {
-            int[] ids = pieces.idsOf(piece);
-            if (size + ids.length > out.length) {
-                out = Arrays.copyOf(out, Math.max(size + ids.length, out.length * 2));
+        if (userDefined.isEmpty()) {
+            encodeText(text, out);
+        } else {
+            for (UserDefinedTokens.Fragment f : userDefined.split(text)) {
+                if (f.isText()) {
+                    encodeText(text.substring(f.start(), f.end()), out);
+                } else {
+                    out.add(f.id());
+                }
             }
-            System.arraycopy(ids, 0, out, size, ids.length);
-            size += ids.length;
         }
-        return Arrays.copyOf(out, size);
+        return out.toArray();
+    }
+
+    private void encodeText(String text, TokenSink out) {
+        for (String piece : preTokenizer.split(text)) {
+            out.addAll(pieces.idsOf(piece));
+        }
     }
 
     private int[] tokenize(String piece) {
         if (preTokenizer.wholeTokensFirst()) {
-            Integer whole = normalTokens.get(ByteLevelAlphabet.stringOf(piece.getBytes(StandardCharsets.UTF_8)));
+            Integer whole = textTokens.get(ByteLevelAlphabet.stringOf(piece.getBytes(StandardCharsets.UTF_8)));
             if (whole != null) {
                 return new int[] {whole};
             }
         }
         return merger.merge(piece);
     }
-
-    @Override
-    public String decode(int[] ids) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 4);
-        for (int id : ids) {
-            out.writeBytes(text[checkId(id)]);
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public IncrementalDecoder decoder() {
-        return new TokenBytesDecoder(id -> text[checkId(id)]);
-    }
-
 }

@@ -47,17 +47,19 @@ final class PreTokenScanner {
         if (bodyClass == LETTER || bodyClass == NUMBER) {
             return skip(body, bodyClass);
         }
-        if (bodyClass == 0 && codePoint(body) != END) {
-            return skipOther(body);
+        if (isOther(codePoint(body), false)) {
+            return skipOther(body, false);
         }
         return spaceEnd(start);
     }
 
     /**
-     * Llama 3 ({@code maxDigits} 3) and Qwen2 (1): {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)
-     * |[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,maxDigits}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+}.
+     * Llama 3 ({@code maxDigits} 3), Qwen2 (1) and, with {@code marks}, Qwen3.5:
+     * {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,maxDigits}
+     * | ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+}, where Qwen3.5 reads {@code [\p{L}\p{M}]} for
+     * {@code \p{L}} in the letter run and also leaves {@code \p{M}} out of the punctuation run.
      */
-    int llama3End(int start, int maxDigits) {
+    int llama3End(int start, int maxDigits, boolean marks) {
         int contraction = contractionEnd(start, true);
         if (contraction > 0) {
             return contraction;
@@ -65,8 +67,12 @@ final class PreTokenScanner {
         int c = codePoint(start);
         int cClass = classOf(c);
         int next = after(start);
-        if (cClass == LETTER || (cClass != NUMBER && !isNewline(c) && classOf(codePoint(next)) == LETTER)) {
-            return skip(next, LETTER);
+        if (isWord(c, marks) || (cClass != NUMBER && !isNewline(c) && isWord(codePoint(next), marks))) {
+            int end = next;
+            while (isWord(codePoint(end), marks)) {
+                end = after(end);
+            }
+            return end;
         }
         if (cClass == NUMBER) {
             int end = next;
@@ -76,8 +82,8 @@ final class PreTokenScanner {
             return end;
         }
         int body = c == ' ' ? next : start;
-        if (classOf(codePoint(body)) == 0 && codePoint(body) != END) {
-            int end = skipOther(body);
+        if (isOther(codePoint(body), marks)) {
+            int end = skipOther(body, marks);
             while (isNewline(codePoint(end))) {
                 end++;
             }
@@ -91,6 +97,16 @@ final class PreTokenScanner {
             }
         }
         return lastNewlineEnd > 0 ? lastNewlineEnd : spaceEnd(start);
+    }
+
+    /** Gemma 4: {@code [^\n]+|[\n]+}, runs of newlines and of everything else. */
+    int newlineRunEnd(int start) {
+        boolean newline = text.charAt(start) == '\n';
+        int end = start + 1;
+        while (end < text.length() && (text.charAt(end) == '\n') == newline) {
+            end++;
+        }
+        return end;
     }
 
     /** {@code \s+(?!\S)|\s+} at a whitespace run: all of it, less its last character when text follows. */
@@ -127,13 +143,37 @@ final class PreTokenScanner {
         return i;
     }
 
-    /** Past the run of {@code [^\s\p{L}\p{N}]} starting at {@code from}. */
-    private int skipOther(int from) {
+    /** Past the run of {@code [^\s\p{L}\p{N}]} (with {@code marks}, also not {@code \p{M}}) starting at {@code from}. */
+    private int skipOther(int from, boolean marks) {
         int i = from;
-        while (i < text.length() && classOf(codePoint(i)) == 0) {
+        while (i < text.length() && isOther(codePoint(i), marks)) {
             i = after(i);
         }
         return i;
+    }
+
+    /** {@code \p{L}}, or with {@code marks} {@code [\p{L}\p{M}]}. */
+    private static boolean isWord(int c, boolean marks) {
+        return classOf(c) == LETTER || (marks && isMark(c));
+    }
+
+    /** {@code [^\s\p{L}\p{N}]} (with {@code marks}, also not {@code \p{M}}); never the end of the text. */
+    private static boolean isOther(int c, boolean marks) {
+        return c != END && classOf(c) == 0 && !(marks && isMark(c));
+    }
+
+    /** Unicode White_Space, as llama.cpp's tables also define it. */
+    static boolean isSpace(int c) {
+        return classOf(c) == SPACE;
+    }
+
+    private static boolean isMark(int c) {
+        if (c < 128) {
+            return false;
+        }
+        int type = Character.getType(c);
+        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
+                || type == Character.COMBINING_SPACING_MARK;
     }
 
     private int codePoint(int i) {

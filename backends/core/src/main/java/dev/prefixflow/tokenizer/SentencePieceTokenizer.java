@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * SentencePiece BPE tokenizer ({@code tokenizer.ggml.model = "llama"}), matching llama.cpp's SPM
  * tokenizer: spaces become U+2581, a dummy-prefix space is prepended, pieces are merged by score
- * and unknown characters fall back to byte tokens. Only normal tokens are matched from text, so
- * text such as {@code "<s>"} never becomes a control token.
+ * and unknown characters fall back to byte tokens. With a merge list ({@code "gemma4"}) pieces are
+ * merged by rank instead ({@link SpmBpeMerger}). User-defined tokens are cut out of the text first
+ * (as llama.cpp does), the text after one getting its own dummy prefix; control tokens never come
+ * from text, so text such as {@code "<s>"} never becomes one.
  */
 public final class SentencePieceTokenizer extends VocabularyTokenizer {
 
@@ -19,20 +22,21 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
 
     /** Per token, the bytes it decodes to. */
     private final byte[][] text;
-    private final SpmMerger merger;
+    private final Function<String, int[]> merger;
+    private final UserDefinedTokens userDefined;
 
     public SentencePieceTokenizer(Vocabulary vocabulary) {
         super(vocabulary);
         int size = vocabulary.size();
         text = new byte[size][];
-        Map<String, Integer> normalTokens = new HashMap<>(size * 2);
+        Map<String, Integer> textTokens = new HashMap<>(size * 2);
         int[] byteTokens = new int[256];
         Arrays.fill(byteTokens, -1);
         for (int id = 0; id < size; id++) {
             String piece = vocabulary.tokens()[id];
             switch (vocabulary.tokenTypes()[id]) {
                 case Vocabulary.NORMAL_TYPE -> {
-                    normalTokens.putIfAbsent(piece, id);
+                    textTokens.putIfAbsent(piece, id);
                     text[id] = piece.replace(SPACE_MARK, ' ').getBytes(StandardCharsets.UTF_8);
                 }
                 case Vocabulary.BYTE_TYPE -> {
@@ -44,20 +48,48 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
                 default -> text[id] = NO_TEXT;
             }
         }
-        merger = new SpmMerger(normalTokens, vocabulary.scores(), byteTokens, vocabulary.unkId());
+        userDefined = new UserDefinedTokens(vocabulary);
+        if (vocabulary.merges().length > 0) {
+            // Merges may also produce user-defined tokens (as llama.cpp's lookup by text does).
+            for (int id = 0; id < size; id++) {
+                if (vocabulary.tokenTypes()[id] == Vocabulary.USER_DEFINED_TYPE) {
+                    textTokens.putIfAbsent(vocabulary.tokens()[id], id);
+                }
+            }
+            merger = new SpmBpeMerger(textTokens, vocabulary.merges(), byteTokens)::tokenize;
+        } else {
+            merger = new SpmMerger(textTokens, vocabulary.scores(), byteTokens, vocabulary.unkId())::tokenize;
+        }
     }
 
     @Override
     public int[] encode(String text, boolean addBos) {
-        // Like SentencePiece, empty text has no dummy prefix and so no tokens.
-        int[] pieces = text.isEmpty() ? new int[0] : merger.tokenize(normalize(text));
-        if (!addBos || !vocabulary.addBos()) {
-            return pieces;
+        TokenSink out = new TokenSink(text.length() / 3 + 2);
+        if (addBos && vocabulary.addBos()) {
+            out.add(vocabulary.bosId());
         }
-        int[] ids = new int[pieces.length + 1];
-        ids[0] = vocabulary.bosId();
-        System.arraycopy(pieces, 0, ids, 1, pieces.length);
-        return ids;
+        if (userDefined.isEmpty()) {
+            encodeText(text, true, out);
+            return out.toArray();
+        }
+        boolean afterToken = true;
+        for (UserDefinedTokens.Fragment f : userDefined.split(text)) {
+            if (f.isText()) {
+                encodeText(text.substring(f.start(), f.end()), afterToken, out);
+            } else {
+                out.add(f.id());
+            }
+            afterToken = !f.isText();
+        }
+        return out.toArray();
+    }
+
+    /** {@code dummyPrefix}: at the start, or after a token cut out of the text. */
+    private void encodeText(String text, boolean dummyPrefix, TokenSink out) {
+        // Like SentencePiece, empty text has no dummy prefix and so no tokens.
+        if (!text.isEmpty()) {
+            out.addAll(merger.apply(normalize(text, dummyPrefix && vocabulary.addSpacePrefix())));
+        }
     }
 
     @Override
@@ -85,9 +117,9 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
         return dummyPrefix ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
     }
 
-    private String normalize(String text) {
+    private static String normalize(String text, boolean dummyPrefix) {
         StringBuilder out = new StringBuilder(text.length() + 1);
-        if (vocabulary.addSpacePrefix()) {
+        if (dummyPrefix) {
             out.append(SPACE_MARK);
         }
         for (int i = 0; i < text.length(); ) {

@@ -8,6 +8,7 @@ import dev.prefixflow.platform.IntTensor;
 import dev.prefixflow.platform.Kernels;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.LayerAttention;
 import dev.prefixflow.platform.LayerHook;
 import dev.prefixflow.platform.MemoryInfo;
 import dev.prefixflow.platform.Platform;
@@ -144,8 +145,8 @@ public final class CountingPlatform implements Platform {
         }
 
         @Override
-        public void attend(int layer, Tensor q, Tensor out, int heads, float scale, PreparedAttention step) {
-            pool.attend(layer, q, out, heads, scale, step);
+        public void attend(int layer, Tensor q, Tensor out, int heads, LayerAttention a, PreparedAttention step) {
+            pool.attend(layer, q, out, heads, a, step);
         }
 
         @Override
@@ -214,6 +215,26 @@ public final class CountingPlatform implements Platform {
         @Override
         public void swiglu(Tensor gate, Tensor up) {
             k.swiglu(gate, up);
+        }
+
+        @Override
+        public void rmsNormHeads(Tensor x, Tensor weight, int headDim, float eps) {
+            k.rmsNormHeads(x, weight, headDim, eps);
+        }
+
+        @Override
+        public void geglu(Tensor gate, Tensor up) {
+            k.geglu(gate, up);
+        }
+
+        @Override
+        public void scale(Tensor x, float factor) {
+            k.scale(x, factor);
+        }
+
+        @Override
+        public void softcap(Tensor x, float cap) {
+            k.softcap(x, cap);
         }
 
         @Override

@@ -79,6 +79,36 @@ public abstract class PlatformConformance {
         checkAgainst(GreedyReferences.read("qwen2-bpe-references.json"), file);
     }
 
+    /** models/arch/README.md: top-5 logits within this of llama.cpp's float32 references. */
+    static final double ARCHITECTURE_TOLERANCE = 5e-4;
+
+    /**
+     * Qwen3 (per-head q/k norms, head size 64 != dim / heads), Gemma 2 (post-norms, GeGLU, soft-caps,
+     * a 32-token window on alternate layers), Gemma 3 (q/k norms, a 16-token window on five layers of
+     * six, a local RoPE base) and Phi-3 (fused qkv and gate-up) against llama.cpp in float32: 32 greedy
+     * tokens after prompts of 48 to 96 tokens, longer than every window.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen3", "gemma2", "gemma3", "phi3"})
+    void architectureGreedyTokensAndLogitsMatchLlamaCpp(String arch) throws IOException {
+        String file = arch + "-ref.gguf";
+        GreedyReferences refs = GreedyReferences.read("arch/" + arch + "-references.json");
+        double maxDiff = 0;
+        try (LoadedModel model = ModelLoader.load(TestModels.path("arch/" + file), platform())) {
+            assertEquals(arch, model.config().architecture());
+            for (JsonNode prompt : refs.prompts()) {
+                String name = platform().name() + ": " + file + " / " + prompt.get("name").asText();
+                int[] ids = GreedyReferences.ints(prompt.get("prompt_token_ids"));
+                int n = prompt.get("greedy").get(file).get("token_ids").size();
+                GreedyReferences.Greedy greedy = GreedyReferences.generate(model.model(), platform(), ids, n);
+                maxDiff = Math.max(maxDiff, GreedyReferences.assertMatches(name, prompt, file, greedy,
+                        ARCHITECTURE_TOLERANCE));
+            }
+        }
+        System.err.printf("%s on %s: largest logit difference from llama.cpp %.2e%n", file, platform().name(),
+                maxDiff);
+    }
+
     /** The tokenizer's prompt ids, then greedy decoding through the forward pass, for every prompt. */
     private void checkAgainst(GreedyReferences refs, String file) throws IOException {
         double maxDiff = 0;
@@ -133,7 +163,8 @@ public abstract class PlatformConformance {
      * its blocks lie in the pool.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"kjv-5m-f32.gguf", "kjv-5m-q80.gguf", "kjv-5m-q4km.gguf"})
+    @ValueSource(strings = {"kjv-5m-f32.gguf", "kjv-5m-q80.gguf", "kjv-5m-q4km.gguf", "arch/gemma2-ref.gguf",
+        "arch/gemma3-ref.gguf"})
     void logitsDoNotDependOnBatchingChunkingOrBlockPlacement(String file) throws IOException {
         try (LoadedModel model = ModelLoader.load(TestModels.path(file), platform())) {
             Random random = new Random(5);

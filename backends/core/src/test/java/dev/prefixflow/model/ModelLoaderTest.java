@@ -1,17 +1,28 @@
 package dev.prefixflow.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prefixflow.gguf.GgufFile;
 import dev.prefixflow.gguf.GgufFormatException;
 import dev.prefixflow.gguf.GgufWriter;
+import dev.prefixflow.platform.AttentionBackend;
+import dev.prefixflow.platform.Kernels;
+import dev.prefixflow.platform.MemoryInfo;
+import dev.prefixflow.platform.Platform;
+import dev.prefixflow.platform.PlatformCapabilities;
+import dev.prefixflow.platform.offheap.OffHeapPlatform;
+import dev.prefixflow.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The architecture registry: an unknown {@code general.architecture} is refused before any weight is read. */
+/** The architecture registry: what it refuses, and why, before any weight is read; metadata errors point at their key. */
 class ModelLoaderTest {
 
     @TempDir
@@ -26,6 +37,70 @@ class ModelLoaderTest {
                     () -> ModelLoader.loadModel(file, null, 10));
             assertTrue(e.getMessage().contains("architecture 'mamba' is not supported"), e.getMessage());
             assertTrue(e.getMessage().contains("llama") && e.getMessage().contains("qwen2"), e.getMessage());
+            assertEquals(file.offset("general.architecture"), e.offset(), "the error points at the key's value");
+            assertTrue(e.offset() > 0);
         }
+    }
+
+    @Test
+    void aBadHyperparameterIsReportedWhereItsKeyIs() throws IOException {
+        Path path = dir.resolve("odd-heads.gguf");
+        new GgufWriter().putString("general.architecture", "llama").putUInt32("llama.embedding_length", 100)
+                .putUInt32("llama.block_count", 1).putUInt32("llama.attention.head_count", 3)
+                .putUInt32("llama.feed_forward_length", 8).putUInt32("llama.context_length", 16).write(path);
+        try (GgufFile file = GgufFile.open(path)) {
+            GgufFormatException e = assertThrows(GgufFormatException.class, () -> ModelConfig.read(file, 10, false));
+            assertEquals("llama.embedding_length", e.field());
+            assertEquals(file.offset("llama.embedding_length"), e.offset());
+            assertTrue(e.offset() > 0);
+        }
+    }
+
+    /** A windowed model on a platform that does not declare sliding-window attention fails at load, by name. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemma2", "gemma3", "phi3"})
+    void aWindowedModelIsRefusedWhereThePlatformHasNoSlidingWindow(String arch) throws IOException {
+        Platform real = new OffHeapPlatform();
+        PlatformCapabilities c = real.capabilities();
+        Platform noWindow = new Platform() {
+            @Override
+            public String name() {
+                return "no-window";
+            }
+
+            @Override
+            public boolean isAvailable() {
+                return true;
+            }
+
+            @Override
+            public int priority() {
+                return 0;
+            }
+
+            @Override
+            public PlatformCapabilities capabilities() {
+                return new PlatformCapabilities(c.weightTypes(), c.chunkedPrefill(), c.prefixCaching(), false, c.lora());
+            }
+
+            @Override
+            public MemoryInfo memoryInfo() {
+                return real.memoryInfo();
+            }
+
+            @Override
+            public Kernels kernels() {
+                return real.kernels();
+            }
+
+            @Override
+            public List<AttentionBackend> attentionBackends() {
+                return real.attentionBackends();
+            }
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelLoader.load(TestModels.path("arch/" + arch + "-ref.gguf"), noWindow));
+        assertTrue(e.getMessage().contains("needs sliding-window attention") && e.getMessage().contains("no-window"),
+                e.getMessage());
     }
 }

@@ -22,6 +22,21 @@ class ByteLevelBpeTokenizerTest {
         assertArrayEquals(new int[] {256, 'a'}, tokenizer("a b", "b a").encode("aba", false));
     }
 
+    /** As llama.cpp (and MPT's runs of spaces): user-defined tokens come out of the text first, longest first. */
+    @Test
+    void userDefinedTokensAreCutOutLongestFirstControlTokensNever() {
+        Vocabulary v = ByteLevelVocabularies.of("gpt-2", false, "x y", "xy z");
+        v.tokens()[256] = "  ";
+        v.tokens()[257] = "   ";
+        v.tokenTypes()[256] = Vocabulary.USER_DEFINED_TYPE;
+        v.tokenTypes()[257] = Vocabulary.USER_DEFINED_TYPE;
+        Tokenizer t = new ByteLevelBpeTokenizer(v);
+        assertArrayEquals(new int[] {'a', 257, 'b', 256, 'c'}, t.encode("a   b  c", false));
+        assertEquals("a   b  c", t.decode(t.encode("a   b  c", false)));
+        int[] literal = t.encode("<|endoftext|>", false);
+        assertEquals("<|endoftext|>".length(), literal.length, "control token text stays text: " + Arrays.toString(literal));
+    }
+
     @Test
     void mergesRepeatedPairsLeftToRight() {
         assertArrayEquals(new int[] {256, 256, 'a'}, tokenizer("a a").encode("aaaaa", false));

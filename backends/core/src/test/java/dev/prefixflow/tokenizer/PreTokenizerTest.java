@@ -3,6 +3,7 @@ package dev.prefixflow.tokenizer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ class PreTokenizerTest {
     private static final PreTokenizer GPT2 = PreTokenizer.GPT2;
     private static final PreTokenizer LLAMA3 = PreTokenizer.LLAMA3;
     private static final PreTokenizer QWEN2 = PreTokenizer.QWEN2;
+    private static final PreTokenizer QWEN35 = PreTokenizer.QWEN35;
 
     @Test
     void gpt2ContractionsAreCaseSensitive() {
@@ -94,11 +96,13 @@ class PreTokenizerTest {
                 LLAMA3, pattern("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
                         + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"),
                 QWEN2, pattern("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
-                        + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"));
+                        + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"),
+                QWEN35, pattern("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}"
+                        + "| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"));
         String[] pieces = {"a", "Z", "é", "道", "ǅ", "ʰ", "0", "7", "٣", "½", "Ⅻ", " ", "\u2003", "  ", "\t", "\n", "\r",
             "\r\n", "\u000b", "\u000c", "\u0085", "\u00a0", "\u1680", "\u2028", "\u3000", "'", "'s", "'S", "'t", "'re",
             "'RE", "'ve", "'m", "'ll", "'Ll", "'d", "'x", ".", ",", "!", "<|", "🌿", "🏽", "\ufeff", "\u200d", "\uD800",
-            "\uDC00", "\u0000", "word", " the", "123"};
+            "\uDC00", "\u0000", "word", " the", "123", "\u0301", "\u0903", "\u20DD", "e\u0301"};
         SplittableRandom random = new SplittableRandom(11);
         for (int n = 0; n < 20_000; n++) {
             StringBuilder text = new StringBuilder();
@@ -122,20 +126,80 @@ class PreTokenizerTest {
     }
 
     @Test
+    void qwen35ReadsCombiningMarksAsLetters() {
+        // U+0301 (Mn) and U+0903 (Mc) join the letter run; for Qwen2 they are punctuation.
+        assertEquals(List.of("cafe\u0301", " ok"), QWEN35.split("cafe\u0301 ok"));
+        assertEquals(List.of("cafe", "\u0301", " ok"), QWEN2.split("cafe\u0301 ok"));
+        assertEquals(List.of("\u0915\u0903"), QWEN35.split("\u0915\u0903"));
+    }
+
+    @Test
+    void starcoderSplitsEveryDigitThenLikeGpt2() {
+        assertEquals(List.of("x", "1", "2", "3", " ", "4", " y", "'s"), PreTokenizer.STARCODER.split("x123 4 y's"));
+    }
+
+    @Test
+    void falconSplitsPunctuationRunsThenGpt2ThenDigitTriples() {
+        // "[\p{P}$+<=>^~|`]+" first: "..." and "<=" stand alone; then GPT-2 (" 12345", " 12"); then
+        // three ASCII digits at a time ("123" out of " 12345"; " 12" has no three).
+        assertEquals(List.of("a", "...", "b", " ", "<=", " ", "123", "45", " 12", " x"),
+                PreTokenizer.FALCON.split("a...b <= 12345 12 x"));
+    }
+
+    @Test
+    void deepseekCoderSplitsNewlinesLettersPunctuationCjkAndDigits() {
+        // "=" is a symbol, not punctuation, so " = " is left between the letter and digit pieces.
+        assertEquals(List.of("int", " x", " = ", "4", "2", ";", "\n", "\n", "中文", "!"),
+                PreTokenizer.DEEPSEEK_CODER.split("int x = 42;\n\n中文!"));
+    }
+
+    @Test
+    void deepseekLlmKeepsNumberRunsAndTrailingSpace() {
+        assertEquals(List.of("Hi", " ", "1234", "\n", " ok", "  "), PreTokenizer.DEEPSEEK_LLM.split("Hi 1234\n ok  "));
+    }
+
+    @Test
+    void defaultSplitIsLlamaCppsForFilesWithoutAName() {
+        assertSame(PreTokenizer.DEFAULT, PreTokenizer.forName(null));
+        assertEquals(List.of("a", "...", "b", " ", "123", "4"), PreTokenizer.DEFAULT.split("a...b 1234"));
+    }
+
+    @Test
     void namesFromGguf() {
-        assertSame(GPT2, PreTokenizer.forName(null));
         assertSame(GPT2, PreTokenizer.forName("gpt-2"));
         assertSame(LLAMA3, PreTokenizer.forName("llama-bpe"));
         assertSame(QWEN2, PreTokenizer.forName("qwen2"));
-        // The other names llama.cpp's loader gives the same splits.
-        assertSame(GPT2, PreTokenizer.forName("phi-2"));
-        for (String alias : List.of("llama3", "llama-v3", "falcon3")) {
-            assertSame(LLAMA3, PreTokenizer.forName(alias), alias);
+        // Every name llama.cpp's loader accepts for one of these splits, grouped as it groups them.
+        Map<PreTokenizer, List<String>> names = Map.ofEntries(
+                Map.entry(GPT2, List.of("gpt-2", "phi-2", "mpt", "olmo", "jais", "trillion", "granite-docling", "jina-es",
+                        "jina-de", "jina-v2-es", "jina-v2-de", "gigachat", "a.x-4.0", "mellum", "modern-bert", "exaone4")),
+                Map.entry(LLAMA3, List.of("llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0",
+                        "lfm2", "jina-v5-nano")),
+                Map.entry(PreTokenizer.DBRX, List.of("dbrx", "smaug-bpe")),
+                Map.entry(QWEN2, List.of("qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "megrez", "stablelm2", "hunyuan",
+                        "solar-open", "grok-2")),
+                Map.entry(QWEN35, List.of("qwen35")),
+                Map.entry(PreTokenizer.STARCODER, List.of("starcoder", "refact", "command-r", "smollm", "codeshell", "exaone",
+                        "minerva-7b", "mellum2")),
+                Map.entry(PreTokenizer.FALCON, List.of("falcon")),
+                Map.entry(PreTokenizer.DEEPSEEK_LLM, List.of("deepseek-llm")),
+                Map.entry(PreTokenizer.DEEPSEEK_CODER, List.of("deepseek-coder")),
+                Map.entry(PreTokenizer.DEFAULT, List.of("default")));
+        assertEquals(PreTokenizer.values().length, names.size());
+        for (Map.Entry<PreTokenizer, List<String>> e : names.entrySet()) {
+            for (String name : e.getValue()) {
+                assertSame(e.getKey(), PreTokenizer.forName(name), name);
+            }
         }
-        assertSame(QWEN2, PreTokenizer.forName("deepseek-r1-qwen"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PreTokenizer.forName("falcon"));
-        assertEquals("unsupported pre-tokenizer 'falcon' (tokenizer.ggml.pre; supported: "
-                + "gpt-2, phi-2, llama-bpe, llama3, llama-v3, falcon3, qwen2, deepseek-r1-qwen)",
-                e.getMessage());
+        assertEquals(names.values().stream().mapToInt(List::size).sum(), PreTokenizer.names().count());
+        // Only Llama 3's split takes whole tokens first and adds BOS by default, as in llama.cpp.
+        for (PreTokenizer p : PreTokenizer.values()) {
+            assertEquals(p == LLAMA3, p.wholeTokensFirst(), p.name());
+            assertEquals(p == LLAMA3, p.addsBosByDefault(), p.name());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PreTokenizer.forName("chameleon"));
+        assertEquals("unsupported pre-tokenizer 'chameleon' (tokenizer.ggml.pre; supported: "
+                + PreTokenizer.names().collect(java.util.stream.Collectors.joining(", ")) + ")", e.getMessage());
+        assertTrue(e.getMessage().contains("falcon, deepseek-llm, deepseek-coder, default"), e.getMessage());
     }
 }

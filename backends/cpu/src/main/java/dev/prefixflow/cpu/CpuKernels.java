@@ -71,6 +71,28 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
+    public void rmsNormHeads(Tensor x, Tensor weight, int headDim, float eps) {
+        float[] d = data(x);
+        // Each head is a row of its own; a head's values are read before any is written, so in place is fine.
+        RmsNorm.apply(d, data(weight), d, x.rows() * x.cols() / headDim, headDim, eps);
+    }
+
+    @Override
+    public void geglu(Tensor gate, Tensor up) {
+        Elementwise.geglu(data(gate), data(up), gate.rows() * gate.cols());
+    }
+
+    @Override
+    public void scale(Tensor x, float factor) {
+        Elementwise.scale(data(x), x.rows() * x.cols(), factor);
+    }
+
+    @Override
+    public void softcap(Tensor x, float cap) {
+        Elementwise.softcap(data(x), 0, x.rows() * x.cols(), cap);
+    }
+
+    @Override
     public void add(Tensor acc, Tensor x) {
         add(data(acc), data(x), acc.rows() * acc.cols());
     }

@@ -3,6 +3,7 @@ package dev.prefixflow.cpu;
 import dev.prefixflow.platform.AttentionMetadata;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.LayerAttention;
 import dev.prefixflow.platform.PreparedAttention;
 import dev.prefixflow.platform.Tensor;
 
@@ -62,14 +63,14 @@ final class CpuKvPool implements KvPool {
 
     /** Each sequence's query rows in turn: a row's result does not depend on the others. */
     @Override
-    public void attend(int layer, Tensor q, Tensor out, int heads, float scale, PreparedAttention step) {
+    public void attend(int layer, Tensor q, Tensor out, int heads, LayerAttention a, PreparedAttention step) {
         AttentionMetadata m = own(step);
         float[] qd = CpuTensor.data(q);
         float[] od = CpuTensor.data(out);
         int start = 0;
         for (int s = 0; s < m.numSequences(); s++) {
             attention.attend(keys[layer], values[layer], qd, od, start, m.queryLens()[s], heads, m.contextLens()[s],
-                    m.blockTables()[s], scale);
+                    m.blockTables()[s], a);
             start += m.queryLens()[s];
         }
     }

@@ -18,7 +18,7 @@ public final class CpuPlatform implements Platform {
     private static final PlatformCapabilities CAPABILITIES = new PlatformCapabilities(
             EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K,
                     GgmlType.Q6_K),
-            true, true, false, true);
+            true, true, true, true);
 
     private final CpuThreadPool pool;
     private final CpuKernels kernels;

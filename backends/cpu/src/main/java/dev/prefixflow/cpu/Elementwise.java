@@ -8,6 +8,8 @@ final class Elementwise {
 
     private static final VectorSpecies<Float> F = Vectors.F;
     private static final int L = Vectors.L;
+    private static final float SQRT_2_OVER_PI = 0.79788456080286535587989211986876f;
+    private static final float GELU_COEF_A = 0.044715f;
 
     private Elementwise() {
     }
@@ -20,6 +22,33 @@ final class Elementwise {
         for (int i = 0; i < size; i++) {
             float g = gate[i];
             gate[i] = g / (1.0f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    /**
+     * gate[i] = gelu(gate[i]) * up[i] with the tanh GELU, as ggml computes it in float32:
+     * 0.5 g (1 + tanh(sqrt(2/pi) g (1 + 0.044715 g^2))). Scalar, as swiglu, for the same reasons.
+     */
+    static void geglu(float[] gate, float[] up, int size) {
+        for (int i = 0; i < size; i++) {
+            float g = gate[i];
+            float t = (float) Math.tanh(SQRT_2_OVER_PI * g * (1.0f + GELU_COEF_A * g * g));
+            gate[i] = 0.5f * g * (1.0f + t) * up[i];
+        }
+    }
+
+    /** x[i] *= factor for the first {@code size} values. */
+    static void scale(float[] x, int size, float factor) {
+        for (int i = 0; i < size; i++) {
+            x[i] *= factor;
+        }
+    }
+
+    /** x[i] = cap * tanh(x[i] / cap) for i in from .. from + size (divided as a product with 1/cap, as ggml). */
+    static void softcap(float[] x, int from, int size, float cap) {
+        float inverse = 1.0f / cap;
+        for (int i = from; i < from + size; i++) {
+            x[i] = (float) Math.tanh(x[i] * inverse) * cap;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.prefixflow.cpu;
 
 import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.LayerAttention;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -24,7 +25,7 @@ final class PagedAttention {
     }
 
     void attend(float[] keys, float[] values, float[] q, float[] out, int rowOffset, int n, int heads,
-                int firstPosition, int[] blockTable, float scale) {
+                int firstPosition, int[] blockTable, LayerAttention a) {
         int kvHeads = spec.kvHeads();
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException(heads + " query heads cannot share " + kvHeads + " KV heads evenly");
@@ -38,27 +39,29 @@ final class PagedAttention {
                 int kvHead = item % kvHeads;
                 int firstRow = ((rowOffset + i) * heads + kvHead * group) * spec.headDim();
                 group(keys, values, q, out, firstRow, group, firstPosition + i, kvHead * spec.headDim(), blockTable,
-                        scale, s);
+                        a, s);
             }
         });
     }
 
     /**
      * Attention of the {@code group} query heads that share one KV head (rows firstRow.. of q, one
-     * head after the other, at position pos) over KV head columns kvCol.. of positions 0..pos. The
-     * vector loops are kept one level deep in small methods: in deeper loop nests C2 kept the
-     * vectors as heap objects and ran several times slower.
+     * head after the other, at position pos) over KV head columns kvCol.. of the positions it sees
+     * (0..pos, or the window's last ones). The vector loops are kept one level deep in small methods:
+     * in deeper loop nests C2 kept the vectors as heap objects and ran several times slower.
      */
     private void group(float[] keys, float[] values, float[] q, float[] out, int firstRow, int group, int pos,
-                       int kvCol, int[] blockTable, float scale, Scratch s) {
+                       int kvCol, int[] blockTable, LayerAttention layer, Scratch s) {
         int headDim = spec.headDim();
-        int len = pos + 1;
+        int first = layer.firstVisible(pos);
+        int len = pos + 1 - first;
+        float scale = layer.scale();
         int[] rows = s.rows(len);
         int blockSize = spec.blockSize();
-        // Block by block, so that no position needs a division.
-        for (int b = 0, p = 0; p < len; b++) {
+        // Block by block, so that no position needs a division past the first.
+        for (int b = first / blockSize, o = first % blockSize, p = 0; p < len; b++, o = 0) {
             int slot = blockTable[b] * blockSize;
-            for (int o = 0; o < blockSize && p < len; o++, p++) {
+            for (; o < blockSize && p < len; o++, p++) {
                 rows[p] = (slot + o) * spec.kvDim() + kvCol;
             }
         }
@@ -71,6 +74,9 @@ final class PagedAttention {
             }
             for (; p < len; p++) {
                 scores[j * len + p] = dot(q, row, keys, rows[p], headDim, s.lanes) * scale;
+            }
+            if (layer.softcap() > 0) {
+                Elementwise.softcap(scores, j * len, len, layer.softcap());
             }
             softmax(scores, j * len, len);
         }

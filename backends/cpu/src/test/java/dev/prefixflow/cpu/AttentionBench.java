@@ -3,6 +3,7 @@ package dev.prefixflow.cpu;
 import dev.prefixflow.platform.AttentionMetadata;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.LayerAttention;
 import dev.prefixflow.platform.PreparedAttention;
 import dev.prefixflow.platform.Tensor;
 
@@ -47,7 +48,7 @@ public final class AttentionBench {
             PreparedAttention decode = pool.prepare(new AttentionMetadata(new int[] {1}, new int[] {positions - 1},
                     new int[][] {table}, new int[] {positions - 1}));
             for (int l = 0; l < LAYERS; l++) {
-                pool.attend(l, q, out, HEADS, 0.125f, decode);
+                pool.attend(l, q, out, HEADS, LayerAttention.full(0.125f), decode);
             }
             // The first half warms up (C2 compiles the kernels); the second half is measured.
             if (step >= steps / 2) {

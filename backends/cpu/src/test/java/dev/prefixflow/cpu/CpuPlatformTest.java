@@ -36,8 +36,7 @@ class CpuPlatformTest {
             assertTrue(c.supports(t), t.name());
         }
         assertFalse(c.supports(GgmlType.Q5_K));
-        assertTrue(c.chunkedPrefill() && c.prefixCaching() && c.lora());
-        assertFalse(c.slidingWindow());
+        assertTrue(c.chunkedPrefill() && c.prefixCaching() && c.lora() && c.slidingWindow());
         MemoryInfo m = p.memoryInfo();
         assertEquals(Runtime.getRuntime().maxMemory(), m.totalBytes());
         assertTrue(m.availableBytes() > 0 && m.availableBytes() <= m.totalBytes());

@@ -2,6 +2,7 @@ package dev.prefixflow.cpu;
 
 import dev.prefixflow.platform.AttentionMetadata;
 import dev.prefixflow.platform.KvPool;
+import dev.prefixflow.platform.LayerAttention;
 import dev.prefixflow.platform.Tensor;
 import java.util.Arrays;
 
@@ -36,7 +37,7 @@ final class OneSequence {
                        int firstPosition, int[] table, float scale) {
         int qDim = heads * pool.spec().headDim();
         Tensor result = KERNELS.allocate(n, qDim);
-        pool.attend(layer, rows(q, rowOffset, n, qDim), result, heads, scale,
+        pool.attend(layer, rows(q, rowOffset, n, qDim), result, heads, LayerAttention.full(scale),
                 pool.prepare(metadata(n, firstPosition, table, new int[n])));
         float[] row = new float[qDim];
         for (int i = 0; i < n; i++) {

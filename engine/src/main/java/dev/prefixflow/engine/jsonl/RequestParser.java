@@ -242,7 +242,7 @@ public final class RequestParser {
     }
 
     /** FNV-1a, 64 bits, over the id's UTF-8 bytes: stable across JVMs and runs. */
-    static long seedFor(String id) {
+    public static long seedFor(String id) {
         long h = 0xcbf29ce484222325L;
         for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;

@@ -40,6 +40,18 @@ public final class LocalRun {
     }
 
     public int run(PipelineSpec spec, Endpoint input) throws Exception {
+        StreamExecutionEnvironment env = environment();
+        Pipeline.build(env, spec);
+        long total = input instanceof Endpoint.Jsonl file ? countLines(Path.of(file.path())) : -1;
+        watch(env.executeAsync("PrefixFlow"), total);
+        return 0;
+    }
+
+    /**
+     * The embedded Flink every local run uses: RocksDB state, incremental checkpoints, restarts, and
+     * the reporter that feeds the progress line (reset here, before a new job).
+     */
+    public StreamExecutionEnvironment environment() throws IOException {
         Path checkpoints = checkpointDir != null ? checkpointDir : Files.createTempDirectory("prefixflow-checkpoints");
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", "rocksdb");
@@ -55,14 +67,18 @@ public final class LocalRun {
         // File systems such as s3:// come as plugins: the same plugins/ layout as on a cluster (or the
         // directory FLINK_PLUGINS_DIR names) works locally. `flink run` does this itself.
         FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-        Pipeline.build(env, spec);
-
-        long total = input instanceof Endpoint.Jsonl file ? countLines(Path.of(file.path())) : -1;
         ProgressMetrics.reset();
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    }
+
+    /**
+     * Shows progress until the job ends, then the summary; {@code total} requests expected, or -1.
+     *
+     * @throws IllegalStateException when the job failed (its causes' messages are printed by the CLI)
+     */
+    public void watch(JobClient job, long total) throws Exception {
         long start = System.nanoTime();
         ProgressLine progress = new ProgressLine(err, progressStyle, start);
-        JobClient job = env.executeAsync("PrefixFlow");
         // The embedded cluster shuts down with the job, so wait on the result, not on the job's status.
         CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         while (!result.isDone()) {
@@ -79,7 +95,6 @@ public final class LocalRun {
         }
         err.print(summary(System.nanoTime() - start));
         err.flush();
-        return 0;
     }
 
     private static long countLines(Path file) throws IOException {

@@ -112,6 +112,50 @@ final class OffHeapKernels implements Kernels {
     }
 
     @Override
+    public void rmsNormHeads(Tensor x, Tensor weight, int headDim, float eps) {
+        FloatBuffer d = data(x);
+        FloatBuffer w = data(weight);
+        for (int h = 0; h < d.capacity() / headDim; h++) {
+            int o = h * headDim;
+            float sum = 0;
+            for (int i = 0; i < headDim; i++) {
+                sum += d.get(o + i) * d.get(o + i);
+            }
+            float scale = 1.0f / (float) Math.sqrt(sum / headDim + eps);
+            for (int i = 0; i < headDim; i++) {
+                d.put(o + i, d.get(o + i) * scale * w.get(i));
+            }
+        }
+    }
+
+    @Override
+    public void geglu(Tensor gate, Tensor up) {
+        FloatBuffer g = data(gate);
+        FloatBuffer u = data(up);
+        for (int i = 0; i < g.capacity(); i++) {
+            double v = g.get(i);
+            double gelu = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+            g.put(i, (float) (gelu * u.get(i)));
+        }
+    }
+
+    @Override
+    public void scale(Tensor x, float factor) {
+        FloatBuffer d = data(x);
+        for (int i = 0; i < d.capacity(); i++) {
+            d.put(i, d.get(i) * factor);
+        }
+    }
+
+    @Override
+    public void softcap(Tensor x, float cap) {
+        FloatBuffer d = data(x);
+        for (int i = 0; i < d.capacity(); i++) {
+            d.put(i, (float) (cap * Math.tanh(d.get(i) / cap)));
+        }
+    }
+
+    @Override
     public void add(Tensor acc, Tensor x) {
         FloatBuffer a = data(acc);
         FloatBuffer b = data(x);

@@ -3,6 +3,7 @@ package dev.prefixflow.platform.offheap;
 import dev.prefixflow.platform.AttentionMetadata;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.KvPoolSpec;
+import dev.prefixflow.platform.LayerAttention;
 import dev.prefixflow.platform.PreparedAttention;
 import dev.prefixflow.platform.Tensor;
 import java.nio.ByteBuffer;
@@ -56,7 +57,7 @@ final class OffHeapKvPool implements KvPool {
     }
 
     @Override
-    public void attend(int layer, Tensor q, Tensor out, int heads, float scale, PreparedAttention step) {
+    public void attend(int layer, Tensor q, Tensor out, int heads, LayerAttention a, PreparedAttention step) {
         Prepared p = own(step);
         FloatBuffer qd = OffHeapTensor.data(q);
         FloatBuffer od = OffHeapTensor.data(out);
@@ -67,11 +68,13 @@ final class OffHeapKvPool implements KvPool {
         int row = 0;
         for (int s = 0; s < p.queryLens.capacity(); s++) {
             for (int i = 0; i < p.queryLens.get(s); i++, row++) {
-                int len = p.contextLens.get(s) + i + 1;
-                // Where each position's K/V row starts: the block table read once per query.
+                int position = p.contextLens.get(s) + i;
+                int first = a.firstVisible(position);
+                int len = position + 1 - first;
+                // Where each visible position's K/V row starts: the block table read once per query.
                 int[] kvRows = new int[len];
                 for (int pos = 0; pos < len; pos++) {
-                    kvRows[pos] = p.slot(s, pos, spec.blockSize()) * spec.kvDim();
+                    kvRows[pos] = p.slot(s, first + pos, spec.blockSize()) * spec.kvDim();
                 }
                 float[] scores = new float[len];
                 for (int h = 0; h < heads; h++) {
@@ -83,7 +86,10 @@ final class OffHeapKvPool implements KvPool {
                         for (int d = 0; d < headDim; d++) {
                             dot += qd.get(qo + d) * k.get(kvRows[pos] + kvCol + d);
                         }
-                        scores[pos] = dot * scale;
+                        scores[pos] = dot * a.scale();
+                        if (a.softcap() > 0) {
+                            scores[pos] = (float) Math.tanh(scores[pos] * (1.0f / a.softcap())) * a.softcap();
+                        }
                         max = Math.max(max, scores[pos]);
                     }
                     float sum = 0;

@@ -22,7 +22,7 @@ public final class OffHeapPlatform implements Platform {
     private static final PlatformCapabilities CAPABILITIES = new PlatformCapabilities(
             EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K,
                     GgmlType.Q6_K),
-            true, true, false, true);
+            true, true, true, true);
 
     private final Kernels kernels = new OffHeapKernels();
     private final List<AttentionBackend> attentionBackends = List.of(new AttentionBackend() {
