@@ -97,6 +97,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "32", description = "With --engine: requests per run (default: ${DEFAULT-VALUE}).")
     int requests;
 
+    @Option(names = "--max-num-seqs", split = ",", defaultValue = "1,8,32", paramLabel = "N",
+            description = "With --engine: the max_num_seqs to run the requests at, in order; the shared-prefix runs use"
+                    + " the last (default: ${DEFAULT-VALUE}).")
+    List<Integer> maxNumSeqs;
+
     @Option(names = "--shared-prefix-tokens", defaultValue = "128",
             description = "With --engine: the common prefix of the prefix-caching runs (default: ${DEFAULT-VALUE}).")
     int sharedPrefixTokens;
@@ -161,20 +166,22 @@ public final class BenchCommand implements Callable<Integer> {
             err.flush();
             EngineBench.run(model, attention, new EngineBench.Workload(4, 16, 4, 16, List.of(4)));
             EngineBench.Result r = EngineBench.run(model, attention, new EngineBench.Workload(requests,
-                    promptTokens, decodeTokens, sharedPrefixTokens, List.of(1, 8, 32)));
+                    promptTokens, decodeTokens, sharedPrefixTokens, maxNumSeqs));
             out.printf(Locale.ROOT, "engine bench: %s, %d requests x (%d prompt + %d generated tokens)%n",
                     path.getFileName(), requests, promptTokens, decodeTokens);
+            // Ratios are to the first point, max_num_seqs 1 unless --max-num-seqs says otherwise.
             double single = r.throughput().get(0).tokensPerSecond();
+            int first = r.throughput().get(0).maxNumSeqs();
             for (EngineBench.ThroughputPoint p : r.throughput()) {
-                out.printf(Locale.ROOT, "  max_num_seqs %2d  %8.1f generated tokens/s  (%5.2f x max_num_seqs 1)  "
+                out.printf(Locale.ROOT, "  max_num_seqs %2d  %8.1f generated tokens/s  (%5.2f x max_num_seqs %d)  "
                         + "scheduler+block manager %4.1f%% of step time%n", p.maxNumSeqs(), p.tokensPerSecond(),
-                        p.tokensPerSecond() / single, 100 * p.overheadShare());
+                        p.tokensPerSecond() / single, first, 100 * p.overheadShare());
             }
             if (Double.isFinite(peakFlops)) {
                 // Every generated token costs at least a decode token's FLOPs, however the steps are batched.
                 double bound = peakFlops / TokenCost.of(model.file()).decodeFlopsPerToken();
                 out.printf(Locale.ROOT, "  bound: at 100 %% of the %.1f GFLOP/s peak a batched step yields at most "
-                        + "%.1f tokens/s = %.1f x max_num_seqs 1%n", peakFlops / 1e9, bound, bound / single);
+                        + "%.1f tokens/s = %.1f x max_num_seqs %d%n", peakFlops / 1e9, bound, bound / single, first);
             }
             for (EngineBench.PrefixCachePoint p : r.prefixCaching()) {
                 out.printf(Locale.ROOT, "  shared %d-token prefix, prefix caching %-3s  %7.2f s  %7d computed tokens  "

@@ -9,7 +9,7 @@ interface RowDot {
 
     /**
      * res[k] = dot(row 4 * group + k, x[xOff ...]) for k = 0..3; rows past the last are padding
-     * and their results are to be ignored.
+     * and their results are to be ignored. {@code lanes} is scratch of at least 4 L floats.
      */
     void dot4(int group, float[] x, int xOff, float[] res, float[] lanes);
 }

@@ -31,8 +31,8 @@ final class WeightPacker {
             case BF16 -> new Bf16Weight(t.name(), rows, cols, shorts(b, elements));
             case Q8_0 -> new Q8_0Weight(t.name(), rows, cols, RowGroups.unpack(b, rows, cols, 32, paddedLength(t)));
             case Q4_0 -> new Q4_0Weight(t.name(), rows, cols, RowGroups.unpack(b, rows, cols, 16, paddedLength(t)));
-            case Q4_K -> new Q4_KWeight(t.name(), rows, cols, raw(t, b));
-            case Q6_K -> new Q6_KWeight(t.name(), rows, cols, raw(t, b));
+            case Q4_K -> new Q4_KWeight(t.name(), rows, cols, b);
+            case Q6_K -> new Q6_KWeight(t.name(), rows, cols, b);
             default -> throw new IllegalArgumentException(
                     "The cpu platform cannot compute with tensor " + t.name() + " of type " + type);
         };
@@ -41,12 +41,6 @@ final class WeightPacker {
     private static short[] shorts(ByteBuffer b, int elements) {
         short[] data = new short[elements];
         b.asShortBuffer().get(data);
-        return data;
-    }
-
-    private static byte[] raw(TensorData t, ByteBuffer b) {
-        byte[] data = new byte[arrayLength(t, t.type().byteSize(t.elements()))];
-        b.get(0, data);
         return data;
     }
 

@@ -2,16 +2,23 @@ package dev.prefixflow.cpu;
 
 import dev.prefixflow.bench.MemoryBandwidth;
 import dev.prefixflow.gguf.GgmlType;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 
 /**
  * Matmul throughput on 2048x8192 matrices, several of them so the set (> 256 MB by default) does
- * not fit in cache, against streaming-read bandwidth. Usage: KernelBench [totalMB] [seconds per case].
+ * not fit in cache, against streaming-read bandwidth.
+ * Usage: KernelBench [totalMB] [seconds per case] [types, default Q8_0,Q4_0,Q4_K,Q6_K]. With one thread
+ * (-Dprefixflow.cpu.threads=1) it also prints GFLOP/s per second of the thread's CPU time, the figure
+ * that other load on a shared machine inflates least.
  */
 public final class KernelBench {
 
     private static final int ROWS = 2048;
     private static final int COLS = 8192;
     private static final int[] TOKENS = {1, 32};
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
         long totalMb = args.length > 0 ? Long.parseLong(args[0]) : 300;
@@ -20,7 +27,8 @@ public final class KernelBench {
         CpuKernels kernels = new CpuKernels(pool);
         System.out.printf("threads %d, vector lanes %d%n", pool.threads(), Vectors.L);
         System.out.printf("streaming read: %.1f GB/s%n", MemoryBandwidth.streamingReadGBps(totalMb << 20, pool.threads()));
-        GgmlType[] types = {GgmlType.Q8_0, GgmlType.Q4_0};
+        GgmlType[] types = Arrays.stream((args.length > 2 ? args[2] : "Q8_0,Q4_0,Q4_K,Q6_K").split(","))
+                .map(GgmlType::valueOf).toArray(GgmlType[]::new);
         warmUp(kernels, types, seconds);
         for (GgmlType type : types) {
             long perMatrix = type.byteSize((long) ROWS * COLS);
@@ -36,13 +44,16 @@ public final class KernelBench {
                 float[] out = new float[n * ROWS];
                 long passes = 0;
                 long best = Long.MAX_VALUE;
+                long bestCpu = Long.MAX_VALUE;
                 long start = System.nanoTime();
                 while (System.nanoTime() - start < seconds * 1e9 || passes < 3) {
                     long t0 = System.nanoTime();
+                    long c0 = CPU.getCurrentThreadCpuTime();
                     for (CpuWeight w : ws) {
                         kernels.matmul(w, x, out, n);
                     }
                     best = Math.min(best, System.nanoTime() - t0);
+                    bestCpu = Math.min(bestCpu, CPU.getCurrentThreadCpuTime() - c0);
                     passes++;
                 }
                 double perMatmulS = best / 1e9 / count;
@@ -50,6 +61,10 @@ public final class KernelBench {
                                 + "%.0f tokens/s per matrix (best of %d passes)%n",
                         type, ROWS, COLS, n, count, bytes >> 20, bytes / (best / 1e9) / 1e9,
                         2.0 * ROWS * COLS * n / perMatmulS / 1e9, n / perMatmulS, passes);
+                if (pool.threads() == 1) {
+                    System.out.printf("    %.1f GFLOP/s per second of CPU time%n",
+                            2.0 * ROWS * COLS * n * count / (bestCpu / 1e9) / 1e9);
+                }
             }
         }
     }

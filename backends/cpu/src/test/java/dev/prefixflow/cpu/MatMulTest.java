@@ -83,6 +83,21 @@ class MatMulTest {
 
     @ParameterizedTest
     @MethodSource("shapes")
+    void tokenBlocksDoNotChangeResults(GgmlType type, int rows, int cols) {
+        // Blocks of 4 tokens (the smallest), against one block holding all 17.
+        MatMul blocked = new MatMul(new CpuThreadPool(3), 4 * cols * Float.BYTES);
+        CpuWeight w = (CpuWeight) KERNELS.upload(RandomTensors.matrix(type, rows, cols, 3L * rows + cols));
+        int n = 17;
+        float[] x = RandomTensors.floats(n * cols, 17);
+        float[] whole = new float[n * rows];
+        float[] inBlocks = new float[n * rows];
+        KERNELS.matmul(w, x, whole, n);
+        blocked.run(w, x, inBlocks, n);
+        assertArrayEquals(bits(whole), bits(inBlocks), type.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
     void dequantizeRowEqualsScalarDequantizer(GgmlType type, int rows, int cols) {
         TensorData t = RandomTensors.matrix(type, rows, cols, 5L * rows + cols);
         Weight w = KERNELS.upload(t);

@@ -1,0 +1,65 @@
+package dev.prefixflow.cpu;
+
+import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.gguf.Half;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * A K-quant weight repacked at load: super-blocks in {@link RowGroups} order (super-block s of the
+ * group's four rows one after another, so a single-token product reads one sequential stream) and
+ * each super-block's quants in {@link SuperBlockLanes} order. The matmul kernels take the tokens in
+ * that order too ({@link #reorder}) and compute each weight as one fused multiply-add of its quant
+ * with its sub-block's scale and offset, never writing the weights to memory on the single-token
+ * path. {@link #decodeRow} still gives ggml's dequantized row in ggml's column order.
+ */
+abstract class LaneOrderedWeight extends CpuWeight implements RowDot {
+
+    static final int SIZE = SuperBlockLanes.SIZE;
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class,
+            ByteOrder.LITTLE_ENDIAN);
+
+    protected final byte[] blocks;
+    protected final int blockBytes;
+    protected final SuperBlockLanes lanes;
+
+    LaneOrderedWeight(String name, GgmlType type, int rows, int cols, int blockBytes, int subBlock) {
+        super(name, type, rows, cols);
+        this.blockBytes = blockBytes;
+        this.lanes = new SuperBlockLanes(subBlock);
+        this.blocks = new byte[Math.multiplyExact(RowGroups.groups(rows) * RowGroups.ROWS * (cols / SIZE),
+                blockBytes)];
+    }
+
+    /** Byte offset of super-block s of row r. */
+    final int offset(int r, int s) {
+        return ((r / RowGroups.ROWS * (cols() / SIZE) + s) * RowGroups.ROWS + r % RowGroups.ROWS) * blockBytes;
+    }
+
+    /** The half at byte p, as a float. */
+    final float half(int p) {
+        return Half.toFloat((short) SHORT.get(blocks, p));
+    }
+
+    final void putHalf(int p, short h) {
+        SHORT.set(blocks, p, h);
+    }
+
+    /** Reorders n tokens into this weight's column order, as the matmul kernels take them. */
+    final void reorder(float[] x, int n, float[] dst) {
+        lanes.reorder(x, n, cols(), dst);
+    }
+
+    /**
+     * Writes row {@code row} as the matmul kernels compute it: in kernel column order, each weight
+     * one fused multiply-add of quant, scale and offset, so that a tile over these floats does
+     * exactly what {@link #dot4} does.
+     */
+    abstract void decodeLanes(int row, float[] dst, int off);
+
+    @Override
+    final long bytes() {
+        return blocks.length;
+    }
+}
