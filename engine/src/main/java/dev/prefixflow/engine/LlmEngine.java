@@ -116,7 +116,7 @@ public final class LlmEngine {
         }
         CompletionText text = new CompletionText(tokenizer, request.params(), request.promptTokenIds(),
                 modelConfig.contextLength());
-        Sequence s = new Sequence(request, adapter, nextSeqId++, text, onText, now, tierKey);
+        Sequence s = new Sequence(request, adapter, nextSeqId++, config.blockSize(), text, onText, now, tierKey);
         if (text.finished()) {
             // max_tokens 0: nothing to compute.
             s.firstScheduledNanos = now;
@@ -168,7 +168,7 @@ public final class LlmEngine {
     private void processChunk(ScheduledChunk chunk, float[] logits, List<RequestResult> finished) {
         Sequence s = chunk.sequence();
         computedTokens += chunk.numTokens();
-        blocks.markComputed(s.table(), s.tokensView(), chunk.end());
+        blocks.markComputed(s.table(), chunk.end());
         if (logits == null) {
             return;
         }

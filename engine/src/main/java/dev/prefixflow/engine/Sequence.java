@@ -1,7 +1,6 @@
 package dev.prefixflow.engine;
 
-import dev.prefixflow.engine.block.BlockHash;
-import dev.prefixflow.engine.block.BlockHasher;
+import dev.prefixflow.engine.block.BlockHashes;
 import dev.prefixflow.engine.block.BlockTable;
 import dev.prefixflow.generate.CompletionText;
 import dev.prefixflow.lora.LoraAdapter;
@@ -16,7 +15,8 @@ import java.util.function.Consumer;
  * The growing token list of one request and where it stands: waiting (no blocks) or running (a
  * block table). After a preemption it waits again with its generated tokens kept; on re-admission
  * they are recomputed as part of its prompt (or, in {@link PreemptionMode#SWAP}, their full blocks
- * swapped back in), and sampling goes on at the same absolute positions.
+ * swapped back in), and sampling goes on at the same absolute positions. Its full blocks are
+ * hashed as they fill, once each.
  */
 final class Sequence {
     final Request request;
@@ -45,11 +45,11 @@ final class Sequence {
     private BlockSwapper.TierBlocks tierBlocks;
     long firstScheduledNanos = -1;
     long firstTokenNanos = -1;
-    private List<BlockHash> hashes;
-    private int hashedLength = -1;
+    /** The hashes of the full blocks of the tokens, extended as they grow. */
+    private final BlockHashes blockHashes;
 
-    Sequence(Request request, LoraAdapter adapter, long seqId, CompletionText text, Consumer<String> onText,
-             long arrivalNanos, String tierKey) {
+    Sequence(Request request, LoraAdapter adapter, long seqId, int blockSize, CompletionText text,
+             Consumer<String> onText, long arrivalNanos, String tierKey) {
         this.tierKey = tierKey;
         this.request = request;
         this.adapter = adapter;
@@ -62,6 +62,8 @@ final class Sequence {
         this.arrivalNanos = arrivalNanos;
         this.logprobs = request.params().logprobs() ? new float[request.params().maxTokens()] : null;
         this.topLogprobs = request.params().topLogprobs() > 0 ? new ArrayList<>() : null;
+        this.blockHashes = new BlockHashes(blockSize, request.lora());
+        blockHashes.extend(tokens, length);
     }
 
     int length() {
@@ -71,10 +73,6 @@ final class Sequence {
     /** The backing array: positions {@code 0..length()-1} are valid. */
     int[] tokensView() {
         return tokens;
-    }
-
-    int[] tokens() {
-        return Arrays.copyOf(tokens, length);
     }
 
     int[] generated() {
@@ -100,6 +98,7 @@ final class Sequence {
             topLogprobs.add(choice.top());
         }
         tokens[length++] = choice.token();
+        blockHashes.extend(tokens, length);
     }
 
     BlockTable table() {
@@ -154,12 +153,7 @@ final class Sequence {
         return table.computedTokens() < admittedLength;
     }
 
-    /** Hashes of the full blocks of the tokens, recomputed only when the tokens changed. */
-    List<BlockHash> blockHashes(int blockSize) {
-        if (hashedLength != length) {
-            hashes = BlockHasher.hashes(tokens(), blockSize, request.lora());
-            hashedLength = length;
-        }
-        return hashes;
+    BlockHashes blockHashes() {
+        return blockHashes;
     }
 }
