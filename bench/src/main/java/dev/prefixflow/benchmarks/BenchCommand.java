@@ -91,7 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--engine", description = "Measure the engine instead: generated tokens/s of --requests requests "
             + "(--prompt-tokens each, --decode-tokens generated) at max_num_seqs 1, 8 and 32 with the scheduler's share "
-            + "of step time, and a shared-prefix workload with and without prefix caching.")
+            + "of step time, and a shared-prefix workload with and without prefix caching (with the same share).")
     boolean engine;
 
     @Option(names = "--requests", defaultValue = "32", description = "With --engine: requests per run (default: ${DEFAULT-VALUE}).")
@@ -197,8 +197,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             for (EngineBench.PrefixCachePoint p : r.prefixCaching()) {
                 out.printf(Locale.ROOT, "  shared %d-token prefix, prefix caching %-3s  %7.2f s  %7d computed tokens  "
-                        + "hit rate %5.1f%%%n", sharedPrefixTokens, p.prefixCaching() ? "on" : "off", p.seconds(),
-                        p.computedTokens(), 100 * p.hitRate());
+                        + "hit rate %5.1f%%  scheduler+block manager %4.1f%% of step time%n", sharedPrefixTokens,
+                        p.prefixCaching() ? "on" : "off", p.seconds(), p.computedTokens(), 100 * p.hitRate(),
+                        100 * p.overheadShare());
             }
         }
         out.flush();

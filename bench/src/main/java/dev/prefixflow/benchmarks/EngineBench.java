@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
 /**
  * Engine throughput on a model: generated tokens/s at several max_num_seqs with the share of step
  * time spent outside the forward pass and sampling (scheduler, block manager, bookkeeping), a
- * shared-prefix workload with and without prefix caching, and, given LoRA adapters, a batch spread
+ * shared-prefix workload with and without prefix caching (with the same share), and, given LoRA adapters, a batch spread
  * over the adapters and none against the same batch without adapters. Reusable: {@link #run} and
  * {@link #runLora} return the figures; {@link #main} prints them.
  */
@@ -47,7 +47,7 @@ public final class EngineBench {
     }
 
     public record PrefixCachePoint(boolean prefixCaching, double seconds, long computedTokens, double hitRate,
-                                   double tokensPerSecond) {
+                                   double tokensPerSecond, double overheadShare) {
     }
 
     public record Result(List<ThroughputPoint> throughput, List<PrefixCachePoint> prefixCaching) {
@@ -88,7 +88,8 @@ public final class EngineBench {
         for (boolean on : new boolean[] {false, true}) {
             Run r = runAll(model, attention, config(model, seqs, on), shared);
             caching.add(new PrefixCachePoint(on, r.seconds, r.metrics.computedTokens(),
-                    r.metrics.prefixCacheHitRate(), r.metrics.generatedTokens() / r.seconds));
+                    r.metrics.prefixCacheHitRate(), r.metrics.generatedTokens() / r.seconds,
+                    r.metrics.overheadShare()));
         }
         return new Result(throughput, caching);
     }

@@ -32,6 +32,9 @@ class EngineBenchTest {
             EngineBench.PrefixCachePoint on = r.prefixCaching().get(1);
             assertFalse(off.prefixCaching());
             assertEquals(0.0, off.hitRate());
+            for (EngineBench.PrefixCachePoint p : r.prefixCaching()) {
+                assertTrue(p.overheadShare() >= 0 && p.overheadShare() < 1, "share " + p.overheadShare());
+            }
             // Three of four requests find the 32-token prefix cached (2 blocks of 16).
             assertEquals(off.computedTokens() - 3 * 32, on.computedTokens());
         }

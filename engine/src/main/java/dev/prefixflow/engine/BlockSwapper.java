@@ -1,6 +1,7 @@
 package dev.prefixflow.engine;
 
 import dev.prefixflow.engine.block.BlockHash;
+import dev.prefixflow.engine.block.BlockHashes;
 import dev.prefixflow.engine.block.BlockManager;
 import dev.prefixflow.engine.block.BlockSource;
 import dev.prefixflow.engine.block.BlockTable;
@@ -9,7 +10,6 @@ import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.platform.KvPool;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -85,7 +85,7 @@ final class BlockSwapper implements EvictionListener {
         if (tier == BlockTier.NONE || !blocks.prefixCachingEnabled()) {
             return found;
         }
-        List<BlockHash> chain = s.blockHashes(blocks.blockSize());
+        BlockHashes chain = s.blockHashes();
         int maxBlocks = (s.promptLength - 1) / blocks.blockSize();
         for (int i = 0; i < maxBlocks; i++) {
             BlockHash hash = chain.get(i);

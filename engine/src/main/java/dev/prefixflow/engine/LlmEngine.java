@@ -129,7 +129,8 @@ public final class LlmEngine {
         }
         CompletionText text = new CompletionText(tokenizer, request.params(), request.promptTokenIds(),
                 modelConfig.contextLength());
-        Sequence s = new Sequence(request, adapter, nextSeqId++, text, onText, now, tierKey, grammar);
+        Sequence s = new Sequence(request, adapter, nextSeqId++, config.blockSize(), text, onText, now, tierKey,
+                grammar);
         if (text.finished()) {
             // max_tokens 0: nothing to compute.
             s.firstScheduledNanos = now;
@@ -181,7 +182,7 @@ public final class LlmEngine {
     private void processChunk(ScheduledChunk chunk, float[] logits, List<RequestResult> finished) {
         Sequence s = chunk.sequence();
         computedTokens += chunk.numTokens();
-        blocks.markComputed(s.table(), s.tokensView(), chunk.end());
+        blocks.markComputed(s.table(), chunk.end());
         if (logits == null) {
             return;
         }
@@ -189,7 +190,7 @@ public final class LlmEngine {
         if (s.grammar != null) {
             s.grammar.applyBitmask(logits);
         }
-        Sampler.Choice choice = Sampler.sample(logits, s.request.params(), s.length());
+        Sampler.Choice choice = Sampler.sample(logits, s.request.params(), s.tokensView(), s.promptLength, s.length());
         if (s.grammar != null) {
             s.grammar.acceptToken(choice.token());
         }
@@ -198,7 +199,7 @@ public final class LlmEngine {
         if (s.firstTokenNanos < 0) {
             s.firstTokenNanos = now;
         }
-        s.append(choice.token(), choice.logprob());
+        s.append(choice);
         generatedTokens++;
         s.onText.accept(s.text.append(choice.token()));
         if (s.text.finished()) {
@@ -217,7 +218,7 @@ public final class LlmEngine {
                         generated.length),
                 new RequestResult.Timings((s.firstScheduledNanos - s.arrivalNanos) * msPerNano,
                         (firstToken - s.arrivalNanos) * msPerNano, (now - s.arrivalNanos) * msPerNano),
-                null, s.logprobs());
+                null, s.logprobs(), s.topLogprobs());
     }
 
     /**

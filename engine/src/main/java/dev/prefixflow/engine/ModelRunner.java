@@ -24,7 +24,7 @@ final class ModelRunner {
         List<SequenceChunk> batch = new ArrayList<>(chunks.size());
         for (ScheduledChunk c : chunks) {
             Sequence s = c.sequence();
-            // Block ids are read now: caching a duplicate block may have changed them last step.
+            // The table's own array: block tables are append-only, so there is nothing to rebuild.
             batch.add(new SequenceChunk(Arrays.copyOfRange(s.tokensView(), c.firstPosition(), c.end()),
                     c.firstPosition(), s.table().blockIds(),
                     blocks.slotMapping(s.table(), c.firstPosition(), c.numTokens()), c.endsSequence(),

@@ -1,6 +1,8 @@
 package dev.prefixflow.engine;
 
 import dev.prefixflow.generate.FinishReason;
+import dev.prefixflow.sampling.TopLogprobs;
+import java.util.List;
 
 /**
  * What the engine answers for one request: the generated tokens and text, why it stopped, token
@@ -8,9 +10,16 @@ import dev.prefixflow.generate.FinishReason;
  * null and nothing was generated).
  *
  * @param logprobs each generated token's log-probability, or null when not asked for
+ * @param topLogprobs each generated token's most likely alternatives, or null when not asked for
  */
 public record RequestResult(String id, int[] promptTokenIds, int[] tokenIds, String text, FinishReason finishReason,
-                            Usage usage, Timings timings, Error error, float[] logprobs) {
+                            Usage usage, Timings timings, Error error, float[] logprobs, List<TopLogprobs> topLogprobs) {
+
+    /** Without top logprobs. */
+    public RequestResult(String id, int[] promptTokenIds, int[] tokenIds, String text, FinishReason finishReason,
+                         Usage usage, Timings timings, Error error, float[] logprobs) {
+        this(id, promptTokenIds, tokenIds, text, finishReason, usage, timings, error, logprobs, null);
+    }
 
     /**
      * @param cachedTokens prompt tokens served from the prefix cache at the request's first
@@ -36,7 +45,8 @@ public record RequestResult(String id, int[] promptTokenIds, int[] tokenIds, Str
 
     /** This result under another request id. */
     public RequestResult withId(String newId) {
-        return new RequestResult(newId, promptTokenIds, tokenIds, text, finishReason, usage, timings, error, logprobs);
+        return new RequestResult(newId, promptTokenIds, tokenIds, text, finishReason, usage, timings, error, logprobs,
+                topLogprobs);
     }
 
     public boolean isError() {

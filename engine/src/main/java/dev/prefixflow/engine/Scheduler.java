@@ -1,6 +1,7 @@
 package dev.prefixflow.engine;
 
 import dev.prefixflow.engine.block.BlockHash;
+import dev.prefixflow.engine.block.BlockHashes;
 import dev.prefixflow.engine.block.BlockManager;
 import dev.prefixflow.engine.block.BlockSource;
 import java.util.ArrayDeque;
@@ -90,16 +91,14 @@ final class Scheduler {
         Set<BlockHash> pending = blocks.prefixCachingEnabled() ? pendingBlocks() : Set.of();
         while (budget > 0 && running.size() < maxNumSeqs && !waiting.isEmpty()) {
             Sequence s = waiting.peekFirst();
-            int[] tokens = s.tokens();
-            String lora = s.request.lora();
             BlockSource tier = s.tierBlocks();
             // Without chunked prefill a sequence starts only when all it has to compute fits this step.
-            if ((!chunkedPrefill && tokens.length > budget) || waitsForPendingBlock(s, tokens, pending)
-                    || !blocks.canAllocate(tokens, lora, tier)) {
+            if ((!chunkedPrefill && s.length() > budget) || waitsForPendingBlock(s, pending)
+                    || !blocks.canAllocate(s.blockHashes(), s.length(), tier)) {
                 break;
             }
             waiting.pollFirst();
-            if (s.admit(blocks.allocate(s.seqId, tokens, lora, tier))) {
+            if (s.admit(blocks.allocate(s.seqId, s.blockHashes(), s.length(), tier))) {
                 s.firstScheduledNanos = nowNanos;
                 promptTokens += s.promptLength;
                 cachedTokens += s.firstCachedTokens();
@@ -167,24 +166,24 @@ final class Scheduler {
     }
 
     private void addPendingBlocks(Sequence s, Set<BlockHash> pending) {
-        List<BlockHash> hashes = s.blockHashes(blocks.blockSize());
+        BlockHashes hashes = s.blockHashes();
         for (int i = s.table().computedTokens() / blocks.blockSize(); i < hashes.size(); i++) {
             pending.add(hashes.get(i));
         }
     }
 
     /** Whether the first block the cache misses for {@code s} is one a running prefill is computing. */
-    private boolean waitsForPendingBlock(Sequence s, int[] tokens, Set<BlockHash> pending) {
+    private boolean waitsForPendingBlock(Sequence s, Set<BlockHash> pending) {
         if (pending.isEmpty()) {
             return false;
         }
         int blockSize = blocks.blockSize();
-        int next = blocks.lookupCachedPrefix(tokens, s.request.lora(), s.tierBlocks()) / blockSize;
+        int next = blocks.lookupCachedPrefix(s.blockHashes(), s.length(), s.tierBlocks()) / blockSize;
         // Under the last-token rule a block holding the last prompt token is never a hit.
-        if ((next + 1) * blockSize > tokens.length - 1) {
+        if ((next + 1) * blockSize > s.length() - 1) {
             return false;
         }
-        return pending.contains(s.blockHashes(blockSize).get(next));
+        return pending.contains(s.blockHashes().get(next));
     }
 
     boolean hasWork() {

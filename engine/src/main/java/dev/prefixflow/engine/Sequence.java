@@ -1,11 +1,13 @@
 package dev.prefixflow.engine;
 
-import dev.prefixflow.engine.block.BlockHash;
-import dev.prefixflow.engine.block.BlockHasher;
+import dev.prefixflow.engine.block.BlockHashes;
 import dev.prefixflow.engine.block.BlockTable;
 import dev.prefixflow.engine.structured.StructuredOutputGrammar;
 import dev.prefixflow.generate.CompletionText;
 import dev.prefixflow.lora.LoraAdapter;
+import dev.prefixflow.sampling.Sampler;
+import dev.prefixflow.sampling.TopLogprobs;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -14,7 +16,8 @@ import java.util.function.Consumer;
  * The growing token list of one request and where it stands: waiting (no blocks) or running (a
  * block table). After a preemption it waits again with its generated tokens kept; on re-admission
  * they are recomputed as part of its prompt (or, in {@link PreemptionMode#SWAP}, their full blocks
- * swapped back in), and sampling goes on at the same absolute positions.
+ * swapped back in), and sampling goes on at the same absolute positions. Its full blocks are
+ * hashed as they fill, once each.
  */
 final class Sequence {
     final Request request;
@@ -32,6 +35,8 @@ final class Sequence {
     private int[] tokens;
     private int length;
     private final float[] logprobs;
+    /** Per generated token, its top alternatives; null unless top logprobs were asked for. */
+    private final List<TopLogprobs> topLogprobs;
     private BlockTable table;
     /** Tokens at the latest admission: the part computed as a prefill. */
     private int admittedLength;
@@ -43,11 +48,11 @@ final class Sequence {
     private BlockSwapper.TierBlocks tierBlocks;
     long firstScheduledNanos = -1;
     long firstTokenNanos = -1;
-    private List<BlockHash> hashes;
-    private int hashedLength = -1;
+    /** The hashes of the full blocks of the tokens, extended as they grow. */
+    private final BlockHashes blockHashes;
 
-    Sequence(Request request, LoraAdapter adapter, long seqId, CompletionText text, Consumer<String> onText,
-             long arrivalNanos, String tierKey, StructuredOutputGrammar grammar) {
+    Sequence(Request request, LoraAdapter adapter, long seqId, int blockSize, CompletionText text,
+             Consumer<String> onText, long arrivalNanos, String tierKey, StructuredOutputGrammar grammar) {
         this.tierKey = tierKey;
         this.grammar = grammar;
         this.request = request;
@@ -60,6 +65,9 @@ final class Sequence {
         this.onText = onText;
         this.arrivalNanos = arrivalNanos;
         this.logprobs = request.params().logprobs() ? new float[request.params().maxTokens()] : null;
+        this.topLogprobs = request.params().topLogprobs() > 0 ? new ArrayList<>() : null;
+        this.blockHashes = new BlockHashes(blockSize, request.lora());
+        blockHashes.extend(tokens, length);
     }
 
     int length() {
@@ -71,10 +79,6 @@ final class Sequence {
         return tokens;
     }
 
-    int[] tokens() {
-        return Arrays.copyOf(tokens, length);
-    }
-
     int[] generated() {
         return Arrays.copyOfRange(tokens, promptLength, length);
     }
@@ -83,14 +87,22 @@ final class Sequence {
         return logprobs == null ? null : Arrays.copyOf(logprobs, length - promptLength);
     }
 
-    void append(int token, float logprob) {
+    List<TopLogprobs> topLogprobs() {
+        return topLogprobs == null ? null : List.copyOf(topLogprobs);
+    }
+
+    void append(Sampler.Choice choice) {
         if (length == tokens.length) {
             tokens = Arrays.copyOf(tokens, Math.max(2 * length, 8));
         }
         if (logprobs != null) {
-            logprobs[length - promptLength] = logprob;
+            logprobs[length - promptLength] = choice.logprob();
         }
-        tokens[length++] = token;
+        if (topLogprobs != null) {
+            topLogprobs.add(choice.top());
+        }
+        tokens[length++] = choice.token();
+        blockHashes.extend(tokens, length);
     }
 
     BlockTable table() {
@@ -145,12 +157,7 @@ final class Sequence {
         return table.computedTokens() < admittedLength;
     }
 
-    /** Hashes of the full blocks of the tokens, recomputed only when the tokens changed. */
-    List<BlockHash> blockHashes(int blockSize) {
-        if (hashedLength != length) {
-            hashes = BlockHasher.hashes(tokens(), blockSize, request.lora());
-            hashedLength = length;
-        }
-        return hashes;
+    BlockHashes blockHashes() {
+        return blockHashes;
     }
 }

@@ -1,5 +1,6 @@
 package dev.prefixflow.job;
 
+import dev.prefixflow.chat.ChatFormat;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.EngineFactory;
 import dev.prefixflow.engine.EngineSession;
@@ -44,6 +45,9 @@ final class BatchCommand implements Callable<Integer> {
     @Mixin
     LoraOptions loraOptions;
 
+    @Mixin
+    ChatTemplateOption chatTemplate;
+
     @Spec
     CommandSpec spec;
 
@@ -56,8 +60,9 @@ final class BatchCommand implements Callable<Integer> {
              BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
             EngineSettings settings = engineOptions.applyTo(modelOptions.settings()).withLora(loraOptions.paths());
             EngineSession<ParsedLine> session = new EngineSession<>(EngineFactory.create(model, platform, settings));
-            RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
-            ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000);
+            RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength(),
+                    ChatFormat.of(model.file(), model.tokenizer(), chatTemplate.source()));
+            ResultWriter writer = new ResultWriter(System.currentTimeMillis() / 1000, model.tokenizer());
             long start = System.nanoTime();
             ProgressLine progressLine = new ProgressLine(err, modelOptions.progress.style(), start);
 
@@ -82,7 +87,7 @@ final class BatchCommand implements Callable<Integer> {
                 for (EngineSession.Finished<ParsedLine> f : session.step()) {
                     done++;
                     errors += f.result().isError() ? 1 : 0;
-                    writeLine(out, writer.result(f.attachment(), f.result()));
+                    writeLine(out, writer.result(f.attachment(), f.choices()));
                 }
                 long now = System.nanoTime();
                 int answered = done;

@@ -2,6 +2,7 @@ package dev.prefixflow.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prefixflow.chat.ChatFormat;
 import dev.prefixflow.engine.EngineFactory;
 import dev.prefixflow.engine.EngineSession;
 import dev.prefixflow.engine.EngineSettings;
@@ -39,6 +40,16 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--prompt-ids", required = true, split = ",", description = "Prompt token ids, used as given.")
         int[] ids;
     }
+
+    @Option(names = "--chat", description = "Send --prompt as one user message, through the chat template.")
+    boolean chat;
+
+    @Mixin
+    ChatTemplateOption chatTemplate;
+
+    @Option(names = "--split-special-tokens",
+            description = "Tokenize special-token text in --prompt as plain text (default: it becomes the token).")
+    boolean splitSpecialTokens;
 
     @Option(names = "--max-tokens", defaultValue = "16", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
     int maxTokens;
@@ -91,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (LoadedModel model = modelOptions.load()) {
-            int[] ids = prompt.ids != null ? prompt.ids : model.tokenizer().encode(prompt.text, true);
+            int[] ids = prompt.ids != null ? prompt.ids : promptIds(model);
             int context = model.config().contextLength();
             // generate stops at the context's end rather than refusing a large --max-tokens.
             int cappedMaxTokens = Math.min(maxTokens, Math.max(0, context - ids.length));
@@ -129,6 +140,16 @@ final class GenerateCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** Raw text gets BOS as the model asks; a chat prompt's template writes its own. */
+    private int[] promptIds(LoadedModel model) throws Exception {
+        if (!chat) {
+            return model.tokenizer().encode(prompt.text, true, !splitSpecialTokens);
+        }
+        ChatFormat format = ChatFormat.of(model.file(), model.tokenizer(), chatTemplate.source());
+        String text = format.render(List.of(Map.of("role", "user", "content", prompt.text)), true, false, Map.of());
+        return model.tokenizer().encode(text, false, !splitSpecialTokens);
     }
 
     private static String toJson(RequestResult c) throws Exception {

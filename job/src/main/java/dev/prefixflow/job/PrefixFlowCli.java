@@ -10,6 +10,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "prefixflow", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "LLM batch and streaming inference with vLLM's scheduling ideas.",
         subcommands = {RunCommand.class, GenerateCommand.class, BatchCommand.class, TokenizeCommand.class,
+            ChatTemplateCommand.class,
             BenchCommand.class, WorkloadCommand.class, SqlCommand.class})
 public final class PrefixFlowCli {
 

@@ -8,6 +8,7 @@ import dev.prefixflow.job.pipeline.KafkaReachability;
 import dev.prefixflow.job.pipeline.LocalRun;
 import dev.prefixflow.job.pipeline.Pipeline;
 import dev.prefixflow.job.pipeline.PipelineSpec;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     EngineOptions engineOptions;
+
+    @Mixin
+    ChatTemplateOption chatTemplate;
 
     @Mixin
     LoraOptions loraOptions;
@@ -121,12 +125,12 @@ final class RunCommand implements Callable<Integer> {
                 checkpointInterval, checkpointDir).run(pipeline, Endpoint.parse(input));
     }
 
-    PipelineSpec pipelineSpec(String modelPath) {
+    PipelineSpec pipelineSpec(String modelPath) throws IOException {
         var e = engineOptions;
         EngineSettings engine = e.applyTo(EngineSettings.of(modelPath).withPlatform(modelOptions.platform))
                 .withLora(loraOptions.paths());
         InferenceSettings settings = new InferenceSettings(engine,
-                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, kvTierBytes);
+                maxWaiting != null ? maxWaiting : 4 * e.maxNumSeqs, kvTierBytes, chatTemplate.source());
         var routingSpec = new RequestDecoder.Routing(routing.equals("prefix"), e.blockSize,
                 Math.max(e.blockSize, routingPrefixTokens));
         return new PipelineSpec(Endpoint.parse(input), outputs.stream().map(Endpoint::parse).toList(),

@@ -28,6 +28,10 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--no-bos", description = "Do not add BOS even when the model asks for it.")
     boolean noBos;
 
+    @Option(names = "--parse-special", description = "A control token's text (e.g. <|im_start|>) becomes that token"
+            + " (default: plain text, as llama.cpp's tokenizer tests).")
+    boolean parseSpecial;
+
     @ArgGroup(multiplicity = "1")
     Input input;
 
@@ -48,7 +52,7 @@ final class TokenizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Tokenizer tokenizer = modelOptions.tokenizer();
         if (input.text != null) {
-            out.println(json.writeValueAsString(tokenizer.encode(input.text, !noBos)));
+            out.println(json.writeValueAsString(tokenizer.encode(input.text, !noBos, parseSpecial)));
         } else {
             try (BufferedReader lines = Files.newBufferedReader(input.file, StandardCharsets.UTF_8)) {
                 String line;
@@ -62,7 +66,7 @@ final class TokenizeCommand implements Callable<Integer> {
                         throw new IllegalArgumentException(input.file + " line " + number
                                 + ": expected one JSON string per line (" + e.getOriginalMessage() + ")");
                     }
-                    out.println(json.writeValueAsString(tokenizer.encode(text, !noBos)));
+                    out.println(json.writeValueAsString(tokenizer.encode(text, !noBos, parseSpecial)));
                 }
             }
         }

@@ -32,10 +32,13 @@ class CliTest {
     }
 
     /** The in-process `batch` command's answers to the good lines of {@code input}, by id. */
-    static Map<String, JsonNode> batchResults(String model, Path input) throws IOException {
+    static Map<String, JsonNode> batchResults(String model, Path input, String... moreArgs) throws IOException {
         Path batchOut = Files.createTempFile("prefixflow-batch", ".jsonl");
         try {
-            Run batch = run("batch", "--model", model, "--input", input.toString(), "--output", batchOut.toString());
+            List<String> args = new java.util.ArrayList<>(List.of("batch", "--model", model, "--input", input.toString(),
+                    "--output", batchOut.toString()));
+            args.addAll(List.of(moreArgs));
+            Run batch = run(args.toArray(String[]::new));
             assertEquals(0, batch.exitCode(), batch.err());
             Map<String, JsonNode> expected = new HashMap<>();
             for (String line : Files.readAllLines(batchOut)) {

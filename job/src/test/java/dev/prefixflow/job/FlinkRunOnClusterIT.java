@@ -61,7 +61,8 @@ class FlinkRunOnClusterIT {
 
             Result run = cluster("run", List.of(clusterDir.toString(), jar.toString(), "run", "--model", model,
                     "--input", input.toString(), "--output", "jsonl:" + out, "--dead-letter", "jsonl:" + dead,
-                    "--parallelism", "2", "--checkpoint-interval", "2s"));
+                    "--parallelism", "2", "--checkpoint-interval", "2s", "--chat-template",
+                    RunCommandTest.exampleTemplate().toString()));
             assertEquals(0, run.exitCode(), "flink run failed:\n" + run.output() + logs());
             assertTrue(run.output().contains("has finished"), run.output());
 
@@ -87,8 +88,9 @@ class FlinkRunOnClusterIT {
         assertTrue(!Files.exists(clusterDir.resolve("jobmanager.pid"))
                 && !Files.exists(clusterDir.resolve("taskmanager.pid")), "the cluster's pids are gone after stop");
 
-        Map<String, JsonNode> expected = CliTest.batchResults(model, input);
-        assertEquals(27, expected.size(), "good lines in examples/requests.jsonl");
+        Map<String, JsonNode> expected = CliTest.batchResults(model, input, "--chat-template",
+                RunCommandTest.exampleTemplate().toString());
+        assertEquals(29, expected.size(), "good lines in examples/requests.jsonl");
         RunCommandTest.assertAnswersLike(expected, RunCommandTest.readParts(out));
         List<JsonNode> deadLetters = RunCommandTest.readParts(dead);
         assertEquals(2, deadLetters.size(), deadLetters.toString());

@@ -74,7 +74,7 @@ class LoraCommandsTest {
     }
 
     @Test
-    void runHandsTheAdaptersToEveryInferenceSubtaskByAbsolutePath() {
+    void runHandsTheAdaptersToEveryInferenceSubtaskByAbsolutePath() throws Exception {
         RunCommand run = new RunCommand();
         new CommandLine(run).parseArgs("--model", MODEL, "--input", "requests.jsonl", "--output", "jsonl:out",
                 "--lora", "psalms=models/psalms.gguf");

@@ -25,8 +25,8 @@ class ProgressOptionsTest {
     void onATerminalTheProgressLineIsRewritten(@TempDir Path dir) {
         System.setProperty(ProgressOptions.STDERR_TERMINAL_PROPERTY, "true");
         String err = batch(dir);
-        assertTrue(err.contains("\r29/29 requests"), err);
-        assertTrue(err.contains("29 requests (2 errors)"), "the summary follows:\n" + err);
+        assertTrue(err.contains("\r31/31 requests"), err);
+        assertTrue(err.contains("31 requests (2 errors)"), "the summary follows:\n" + err);
     }
 
     @Test
@@ -34,8 +34,8 @@ class ProgressOptionsTest {
         System.setProperty(ProgressOptions.STDERR_TERMINAL_PROPERTY, "false");
         String err = batch(dir);
         assertFalse(err.contains("\r"), err);
-        assertTrue(err.lines().anyMatch(l -> l.matches("29/29 requests, .* tokens/s, hit rate .*%")), err);
-        assertTrue(err.contains("29 requests (2 errors)"), "the summary follows:\n" + err);
+        assertTrue(err.lines().anyMatch(l -> l.matches("31/31 requests, .* tokens/s, hit rate .*%")), err);
+        assertTrue(err.contains("31 requests (2 errors)"), "the summary follows:\n" + err);
     }
 
     @Test
@@ -44,13 +44,14 @@ class ProgressOptionsTest {
         String err = batch(dir, "--progress", "lines", "--progress-interval", "1 ns");
         assertFalse(err.contains("\r"), err);
         // A line after every engine step: more than one before the final state.
-        long progressLines = err.lines().filter(l -> l.matches("\\d+/29 requests, .*")).count();
+        long progressLines = err.lines().filter(l -> l.matches("\\d+/31 requests, .*")).count();
         assertTrue(progressLines > 1, err);
     }
 
     private static String batch(Path dir, String... extra) {
         String[] args = {"batch", "--model", TestModels.path("kjv-5m-q80.gguf").toString(),
-            "--input", RunCommandTest.examples().toString(), "--output", dir.resolve("out.jsonl").toString()};
+            "--input", RunCommandTest.examples().toString(), "--output", dir.resolve("out.jsonl").toString(),
+            "--chat-template", RunCommandTest.exampleTemplate().toString()};
         String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
         System.arraycopy(extra, 0, all, args.length, extra.length);
         CliTest.Run run = CliTest.run(all);

@@ -33,16 +33,18 @@ class RunCommandTest {
         CliTest.Run run = CliTest.run("run", "--model", model, "--input", input.toString(),
                 "--output", "jsonl:" + results, "--dead-letter", "jsonl:" + dead, "--parallelism", "2",
                 "--checkpoint-interval", "500ms", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
-                "--progress", "lines");
+                "--chat-template", exampleTemplate().toString(), "--progress", "lines");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("PrefixFlow summary"), run.err());
         // For a log: the final progress line on its own line, no carriage returns.
         assertFalse(run.err().contains("\r"), run.err());
-        assertTrue(run.err().lines().anyMatch(l -> l.matches("29/29 requests, .* tokens/s, prefix-cache hit rate .*%")),
+        assertTrue(run.err().lines().anyMatch(l -> l.matches("31/31 requests, .* tokens/s, prefix-cache hit rate .*%")),
                 run.err());
         assertTrue(run.err().contains("dead-lettered records"), run.err());
 
-        assertAnswersLike(CliTest.batchResults(model, input), readParts(results));
+        Map<String, JsonNode> batch = CliTest.batchResults(model, input, "--chat-template", exampleTemplate().toString());
+        assertTrue(batch.containsKey("chat-1") && batch.containsKey("chat-2"), "the chat lines are answered");
+        assertAnswersLike(batch, readParts(results));
         List<JsonNode> deadLetters = readParts(dead);
         assertEquals(2, deadLetters.size(), deadLetters.toString());
         for (JsonNode d : deadLetters) {
@@ -89,9 +91,12 @@ class RunCommandTest {
         }
     }
 
+    /** What was generated: every choice of an OpenAI answer; a record's token ids and choices. */
     static JsonNode tokens(JsonNode result) {
-        return result.has("response") ? result.get("response").get("body").get("choices").get(0).get("text")
-                : result.get("token_ids");
+        if (result.has("response")) {
+            return result.get("response").get("body").get("choices");
+        }
+        return CliTest.JSON.createArrayNode().add(result.get("token_ids")).add(result.path("choices"));
     }
 
     static Path examples() {
@@ -101,6 +106,11 @@ class RunCommandTest {
             }
         }
         throw new IllegalStateException("examples/requests.jsonl not found above " + System.getProperty("user.dir"));
+    }
+
+    /** The chat template shipped with the examples (the example model has none). */
+    static Path exampleTemplate() {
+        return examples().resolveSibling("kjv-chat-template.jinja");
     }
 
     static List<JsonNode> readParts(Path dir) throws IOException {

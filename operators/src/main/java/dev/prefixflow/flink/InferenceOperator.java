@@ -110,7 +110,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         model = SharedModels.acquire(Path.of(engineSettings.modelPath()), platform);
         BlockTier tier = openTier(EngineFactory.config(model.config(), platform, engineSettings));
         session = new EngineSession<>(EngineFactory.create(model, platform, engineSettings, tier, System::nanoTime));
-        writer = new ResultWriter(System.currentTimeMillis() / 1000);
+        writer = new ResultWriter(System.currentTimeMillis() / 1000, model.tokenizer());
         latest = session.metrics();
         registerMetrics(getMetricGroup());
         for (Pending p : restored) {
@@ -208,7 +208,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
             if (result.isError()) {
                 errors.inc();
             }
-            output.collect(new StreamRecord<>(InferenceResult.of(result, writer.result(a.line(), result))));
+            output.collect(new StreamRecord<>(InferenceResult.of(result, writer.result(a.line(), f.choices()))));
         }
         queueStep();
     }

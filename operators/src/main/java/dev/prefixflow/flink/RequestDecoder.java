@@ -1,5 +1,6 @@
 package dev.prefixflow.flink;
 
+import dev.prefixflow.chat.ChatFormat;
 import dev.prefixflow.engine.Request;
 import dev.prefixflow.engine.jsonl.ParsedLine;
 import dev.prefixflow.engine.jsonl.RequestParser;
@@ -26,19 +27,27 @@ public class RequestDecoder extends ProcessFunction<byte[], PromptRecord> {
 
     private final String modelPath;
     private final Routing routing;
+    /** The chat template replacing the model's, or null. */
+    private final String chatTemplate;
     private transient RequestParser parser;
     private transient long lineNumber;
     private transient Counter deadLettered;
 
     public RequestDecoder(String modelPath, Routing routing) {
+        this(modelPath, routing, null);
+    }
+
+    public RequestDecoder(String modelPath, Routing routing, String chatTemplate) {
         this.modelPath = modelPath;
         this.routing = routing;
+        this.chatTemplate = chatTemplate;
     }
 
     @Override
     public void open(OpenContext context) throws Exception {
         ModelMetadata model = ModelMetadata.read(Path.of(modelPath));
-        parser = new RequestParser(model.tokenizer(), model.contextLength());
+        parser = new RequestParser(model.tokenizer(), model.contextLength(), ChatFormat.of(
+                chatTemplate != null ? chatTemplate : model.chatTemplate(), model.tokenizer()));
         deadLettered = getRuntimeContext().getMetricGroup().counter("deadLettered");
     }
 

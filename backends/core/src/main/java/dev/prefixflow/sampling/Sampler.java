@@ -12,14 +12,38 @@ public final class Sampler {
     private Sampler() {
     }
 
-    /** The chosen token and, when asked for, its log-probability under the model's own distribution. */
-    public record Choice(int token, float logprob) {
+    /**
+     * The chosen token and, when asked for, its log-probability and the top alternatives' under the
+     * model's own distribution (before temperature and penalties, as vLLM's raw logprobs).
+     *
+     * @param top null unless top logprobs were asked for
+     */
+    public record Choice(int token, float logprob, TopLogprobs top) {
     }
 
+    /** Sampling without penalties, which need the sequence's tokens. */
     public static Choice sample(float[] logits, SamplingParams params, int position) {
-        int token = params.isGreedy() ? argmax(logits) : draw(logits, params, position);
-        float logprob = params.logprobs() ? logSoftmaxAt(logits, token) : Float.NaN;
-        return new Choice(token, logprob);
+        if (!params.penalties().isNone()) {
+            throw new IllegalArgumentException("penalties need the sequence's tokens");
+        }
+        return sample(logits, params, new int[0], 0, position);
+    }
+
+    /**
+     * @param tokens the sequence so far: the prompt at {@code [0, promptLength)}, then generated tokens up
+     *     to {@code position}, the position of the token being sampled
+     */
+    public static Choice sample(float[] logits, SamplingParams params, int[] tokens, int promptLength, int position) {
+        float[] scores = params.penalties().isNone() ? logits
+                : params.penalties().apply(logits, tokens, promptLength, position);
+        int token = params.isGreedy() ? argmax(scores) : draw(scores, params, position);
+        if (!params.logprobs()) {
+            return new Choice(token, Float.NaN, null);
+        }
+        double[] norm = normaliser(logits);
+        TopLogprobs top = params.topLogprobs() > 0 ? TopLogprobs.of(logits, params.topLogprobs(), norm[0], norm[1])
+                : null;
+        return new Choice(token, (float) (logits[token] - norm[0] - norm[1]), top);
     }
 
     public static int argmax(float[] logits) {
@@ -103,7 +127,8 @@ public final class Sampler {
         return (z >>> 11) * 0x1.0p-53;
     }
 
-    private static float logSoftmaxAt(float[] logits, int token) {
+    /** The max logit and log(sum(exp(logit - max))): a token's log-softmax is logit - both. */
+    private static double[] normaliser(float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) {
             max = Math.max(max, l);
@@ -112,6 +137,6 @@ public final class Sampler {
         for (float l : logits) {
             sum += Math.exp(l - max);
         }
-        return (float) (logits[token] - max - Math.log(sum));
+        return new double[] {max, Math.log(sum)};
     }
 }

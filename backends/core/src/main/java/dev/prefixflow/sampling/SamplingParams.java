@@ -16,13 +16,19 @@ import java.util.List;
  * @param stop strings that end the sequence; the text is cut before them
  * @param ignoreEos keep generating after EOS
  * @param logprobs report the log-probability of each chosen token
+ * @param topLogprobs with logprobs, also report this many most likely tokens at each position (0..20)
+ * @param penalties presence, frequency and repetition penalties ({@link Penalties#NONE}: none)
+ * @param n completions (choices) of the one prompt; choice i samples with {@link #choiceSeed}
  */
 public record SamplingParams(int maxTokens, float temperature, int topK, float topP, float minP, long seed,
-                             List<Integer> stopTokenIds, List<String> stop, boolean ignoreEos, boolean logprobs)
+                             List<Integer> stopTokenIds, List<String> stop, boolean ignoreEos, boolean logprobs,
+                             int topLogprobs, Penalties penalties, int n)
         implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final int DEFAULT_MAX_TOKENS = 16;
+    /** The most top_logprobs a request may ask for (OpenAI's and vLLM's default limit). */
+    public static final int MAX_TOP_LOGPROBS = 20;
 
     public SamplingParams {
         stopTokenIds = List.copyOf(stopTokenIds);
@@ -31,6 +37,44 @@ public record SamplingParams(int maxTokens, float temperature, int topK, float t
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
+        if (topLogprobs < 0 || topLogprobs > MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top_logprobs must be in [0, " + MAX_TOP_LOGPROBS + "], got " + topLogprobs);
+        }
+        if (topLogprobs > 0 && !logprobs) {
+            throw new IllegalArgumentException("top_logprobs needs logprobs");
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, got " + n);
+        }
+        java.util.Objects.requireNonNull(penalties, "penalties");
+    }
+
+    /** One choice, no top logprobs, no penalties. */
+    public SamplingParams(int maxTokens, float temperature, int topK, float topP, float minP, long seed,
+                          List<Integer> stopTokenIds, List<String> stop, boolean ignoreEos, boolean logprobs) {
+        this(maxTokens, temperature, topK, topP, minP, seed, stopTokenIds, stop, ignoreEos, logprobs, 0,
+                Penalties.NONE, 1);
+    }
+
+    /**
+     * The seed choice {@code index} samples with: the request's own for choice 0 (so n = 1 samples as
+     * before), a SplitMix64 mix of seed and index for the others. With the position that the sampler
+     * adds, each token's randomness comes from seed, choice index and position alone.
+     */
+    public long choiceSeed(int index) {
+        if (index == 0) {
+            return seed;
+        }
+        long z = seed + index * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Choice {@code index} of these parameters, as one request of its own. */
+    public SamplingParams forChoice(int index) {
+        return new SamplingParams(maxTokens, temperature, topK, topP, minP, choiceSeed(index), stopTokenIds, stop,
+                ignoreEos, logprobs, topLogprobs, penalties, 1);
     }
 
     public static SamplingParams greedy(int maxTokens) {
@@ -42,7 +86,8 @@ public record SamplingParams(int maxTokens, float temperature, int topK, float t
     }
 
     public SamplingParams withIgnoreEos(boolean ignore) {
-        return new SamplingParams(maxTokens, temperature, topK, topP, minP, seed, stopTokenIds, stop, ignore, logprobs);
+        return new SamplingParams(maxTokens, temperature, topK, topP, minP, seed, stopTokenIds, stop, ignore, logprobs,
+                topLogprobs, penalties, n);
     }
 
     /** Why these values cannot be used, or null when they can. */

@@ -8,7 +8,7 @@ import java.util.Map;
  * Byte-level BPE ({@code tokenizer.ggml.model = "gpt2"}: GPT-2, Llama 3, Qwen2): text is split by
  * the model's pre-tokenizer, each pre-token's UTF-8 bytes are merged by rank, and tokens decode back
  * to bytes. User-defined tokens are cut out of the text first (as llama.cpp does); control tokens
- * never come from text, so a literal {@code <|endoftext|>} is plain text.
+ * too when special tokens are parsed, else a literal {@code <|endoftext|>} is plain text.
  */
 public final class ByteLevelBpeTokenizer extends ByteTableTokenizer {
 
@@ -20,7 +20,7 @@ public final class ByteLevelBpeTokenizer extends ByteTableTokenizer {
     private final BpeMerger merger;
     /** Normal and user-defined tokens by their string: what merges and bytes may produce. */
     private final Map<String, Integer> textTokens;
-    private final UserDefinedTokens userDefined;
+    private final SpecialTokens specialTokens;
     private final PieceCache pieces = new PieceCache(this::tokenize);
 
     public ByteLevelBpeTokenizer(Vocabulary vocabulary) {
@@ -44,7 +44,7 @@ public final class ByteLevelBpeTokenizer extends ByteTableTokenizer {
                 default -> text[id] = NO_TEXT;
             }
         }
-        userDefined = new UserDefinedTokens(vocabulary);
+        specialTokens = new SpecialTokens(vocabulary);
         int[] byteTokens = new int[256];
         for (int b = 0; b < 256; b++) {
             byteTokens[b] = textTokens.getOrDefault(ByteLevelAlphabet.charOf(b), NO_TOKEN);
@@ -53,20 +53,16 @@ public final class ByteLevelBpeTokenizer extends ByteTableTokenizer {
     }
 
     @Override
-    public int[] encode(String text, boolean addBos) {
+    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         TokenSink out = new TokenSink(text.length() / 3 + 2);
         if (addBos && vocabulary.addBos()) {
             out.add(vocabulary.bosId());
         }
-        if (userDefined.isEmpty()) {
-            encodeText(text, out);
-        } else {
-            for (UserDefinedTokens.Fragment f : userDefined.split(text)) {
-                if (f.isText()) {
-                    encodeText(text.substring(f.start(), f.end()), out);
-                } else {
-                    out.add(f.id());
-                }
+        for (SpecialTokens.Fragment f : specialTokens.split(text, parseSpecial)) {
+            if (f.isText()) {
+                encodeText(text.substring(f.start(), f.end()), out);
+            } else {
+                out.add(f.id());
             }
         }
         return out.toArray();

@@ -12,8 +12,8 @@ import java.util.function.Function;
  * tokenizer: spaces become U+2581, a dummy-prefix space is prepended, pieces are merged by score
  * and unknown characters fall back to byte tokens. With a merge list ({@code "gemma4"}) pieces are
  * merged by rank instead ({@link SpmBpeMerger}). User-defined tokens are cut out of the text first
- * (as llama.cpp does), the text after one getting its own dummy prefix; control tokens never come
- * from text, so text such as {@code "<s>"} never becomes one.
+ * (as llama.cpp does), the text after one getting its own dummy prefix; control tokens too when
+ * special tokens are parsed, else text such as {@code "<s>"} never becomes one.
  */
 public final class SentencePieceTokenizer extends VocabularyTokenizer {
 
@@ -23,7 +23,7 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
     /** Per token, the bytes it decodes to. */
     private final byte[][] text;
     private final Function<String, int[]> merger;
-    private final UserDefinedTokens userDefined;
+    private final SpecialTokens specialTokens;
 
     public SentencePieceTokenizer(Vocabulary vocabulary) {
         super(vocabulary);
@@ -48,7 +48,7 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
                 default -> text[id] = NO_TEXT;
             }
         }
-        userDefined = new UserDefinedTokens(vocabulary);
+        specialTokens = new SpecialTokens(vocabulary);
         if (vocabulary.merges().length > 0) {
             // Merges may also produce user-defined tokens (as llama.cpp's lookup by text does).
             for (int id = 0; id < size; id++) {
@@ -63,17 +63,13 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
     }
 
     @Override
-    public int[] encode(String text, boolean addBos) {
+    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         TokenSink out = new TokenSink(text.length() / 3 + 2);
         if (addBos && vocabulary.addBos()) {
             out.add(vocabulary.bosId());
         }
-        if (userDefined.isEmpty()) {
-            encodeText(text, true, out);
-            return out.toArray();
-        }
         boolean afterToken = true;
-        for (UserDefinedTokens.Fragment f : userDefined.split(text)) {
+        for (SpecialTokens.Fragment f : specialTokens.split(text, parseSpecial)) {
             if (f.isText()) {
                 encodeText(text.substring(f.start(), f.end()), afterToken, out);
             } else {

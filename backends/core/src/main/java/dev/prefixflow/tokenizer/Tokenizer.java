@@ -7,7 +7,16 @@ public interface Tokenizer {
      * Tokenizes {@code text}. With {@code addBos} the BOS token is prepended iff the model's
      * vocabulary asks for it ({@link #addsBos()}); without it, BOS is never added.
      */
-    int[] encode(String text, boolean addBos);
+    default int[] encode(String text, boolean addBos) {
+        return encode(text, addBos, false);
+    }
+
+    /**
+     * Tokenizes {@code text}; with {@code parseSpecial} the text of a control token (such as
+     * {@code <|im_start|>} or {@code <s>}) becomes that token, as llama.cpp's {@code parse_special}
+     * and transformers (unless {@code split_special_tokens}) do. User-defined tokens always do.
+     */
+    int[] encode(String text, boolean addBos, boolean parseSpecial);
 
     /**
      * The text of {@code ids}. Control and unknown tokens produce no text; with a SentencePiece dummy

@@ -15,7 +15,8 @@ import java.util.Map;
  * whitespace, with every punctuation character, ASCII symbol and CJK ideograph a word of its own.
  * Each word, with a {@code ▁} in front (llama.cpp's files write word-initial pieces so, and
  * continuations without BERT's {@code ##}), is covered by the longest tokens from the left; a word
- * that cannot be covered is one unknown token. With BOS, the text is wrapped in [CLS] ... [SEP].
+ * that cannot be covered is one unknown token. With BOS, the text is wrapped in [CLS] ... [SEP]. Special
+ * tokens are cut out of the text first, as in the other tokenizers ({@link SpecialTokens}).
  */
 public final class WordPieceTokenizer extends ByteTableTokenizer {
 
@@ -26,6 +27,7 @@ public final class WordPieceTokenizer extends ByteTableTokenizer {
     private final int sepId;
     private final boolean lowercase;
     private final boolean stripAccents;
+    private final SpecialTokens specialTokens;
 
     public WordPieceTokenizer(Vocabulary vocabulary, int sepId, boolean lowercase, boolean stripAccents) {
         super(vocabulary);
@@ -45,17 +47,24 @@ public final class WordPieceTokenizer extends ByteTableTokenizer {
                     ? token.replace(WORD_START, " ").getBytes(StandardCharsets.UTF_8) : new byte[0];
         }
         maxTokenLength = longest;
+        specialTokens = new SpecialTokens(vocabulary);
     }
 
     @Override
-    public int[] encode(String text, boolean addBos) {
+    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         TokenSink out = new TokenSink(text.length() / 3 + 2);
         boolean special = addBos && vocabulary.addBos();
         if (special) {
             out.add(vocabulary.bosId());
         }
-        for (String word : words(text)) {
-            out.addAll(pieces(WORD_START + word));
+        for (SpecialTokens.Fragment f : specialTokens.split(text, parseSpecial)) {
+            if (!f.isText()) {
+                out.add(f.id());
+                continue;
+            }
+            for (String word : words(text.substring(f.start(), f.end()))) {
+                out.addAll(pieces(WORD_START + word));
+            }
         }
         if (special) {
             out.add(sepId);

@@ -1,8 +1,6 @@
 package dev.prefixflow.engine.block;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +15,15 @@ import java.util.Map;
  * cached blocks become evictable, stamped with one logical time per {@link #free} call so that
  * the evictor's deepest-first tie-break decides among them; other blocks become free. Fresh
  * blocks come from the free blocks first, then from the evictor (the {@link EvictionListener}
- * hears of each eviction before the block is reused).
+ * hears of each eviction that takes a hash out of the pool, before the block is reused).
+ *
+ * <p><b>Append-only tables.</b> Hashes come from the sequence's {@link BlockHashes}, computed once
+ * per block. As in vLLM v1, a block computed twice (two sequences computed the same content at
+ * once, or a fully cached prompt recomputed its last block) is not swapped for the cached copy:
+ * it stays in its table and is cached too, and lookups find the first copy. So block ids never
+ * change under a running sequence. A copy that no sequence holds any more while another copy is
+ * in the pool is freed at once, and an idle copy the cache keeps counts as used just then: the
+ * cache ends up with one copy, stamped as if the tables had shared it.
  *
  * <p><b>Swap-in.</b> A {@link BlockSource} (the evicted-block tier) may fill blocks of a prompt's
  * hash chain that the pool misses: each gets a fresh block, is filled, and is cached at once, so it
@@ -31,6 +37,8 @@ import java.util.Map;
  */
 public final class BlockManager {
 
+    private static final int NO_BLOCK = -1;
+
     private final int numBlocks;
     private final int blockSize;
     private final boolean prefixCaching;
@@ -41,7 +49,11 @@ public final class BlockManager {
     private final int[] prefixTokens;
     private final int[] freeBlocks;
     private int numFree;
+    /** Per hash, the first block cached under it; the others follow through {@link #nextCopy}. */
     private final Map<BlockHash, Integer> cachedBlocks = new HashMap<>();
+    /** The next block cached under the same hash, or {@link #NO_BLOCK}. */
+    private final int[] nextCopy;
+    private int numCached;
     private final Evictor evictor;
     private long clock;
     private long queriedTokens;
@@ -63,6 +75,7 @@ public final class BlockManager {
         refCount = new int[numBlocks];
         cachedHash = new BlockHash[numBlocks];
         prefixTokens = new int[numBlocks];
+        nextCopy = new int[numBlocks];
         freeBlocks = new int[numBlocks];
         // Stacked so that block 0 is handed out first: easier to read in logs and tests.
         for (int i = 0; i < numBlocks; i++) {
@@ -73,27 +86,18 @@ public final class BlockManager {
     }
 
     /**
-     * How many leading prompt tokens the cache holds now, under the last-token rule. No side
-     * effects: the scheduler asks this before admitting a request, to size its token budget.
+     * How many leading tokens of a new sequence ({@code numTokens} tokens, hashed in {@code hashes})
+     * the cache holds now, counting blocks {@code source} can fill, under the last-token rule. No
+     * side effects: the scheduler asks this before admitting a request, to size its token budget.
      */
-    public int lookupCachedPrefix(int[] promptTokens, String extraKey) {
-        return lookupCachedPrefix(promptTokens, extraKey, BlockSource.NONE);
+    public int lookupCachedPrefix(BlockHashes hashes, int numTokens, BlockSource source) {
+        return findCachedPrefix(hashes, numTokens, source).size() * blockSize;
     }
 
-    /** As {@link #lookupCachedPrefix(int[], String)}, counting blocks {@code source} can fill. */
-    public int lookupCachedPrefix(int[] promptTokens, String extraKey, BlockSource source) {
-        return findCachedPrefix(promptTokens, extraKey, source).hashes.size() * blockSize;
-    }
-
-    /** Whether {@link #allocate} would succeed now for this prompt. */
-    public boolean canAllocate(int[] promptTokens, String extraKey) {
-        return canAllocate(promptTokens, extraKey, BlockSource.NONE);
-    }
-
-    /** Whether {@link #allocate(long, int[], String, BlockSource)} would succeed now. */
-    public boolean canAllocate(int[] promptTokens, String extraKey, BlockSource source) {
-        CachedPrefix hits = findCachedPrefix(promptTokens, extraKey, source);
-        return freshBlocksFor(promptTokens.length, hits) <= available() - hits.evictable;
+    /** Whether {@link #allocate} would succeed now. */
+    public boolean canAllocate(BlockHashes hashes, int numTokens, BlockSource source) {
+        CachedPrefix hits = findCachedPrefix(hashes, numTokens, source);
+        return freshBlocksFor(numTokens, hits) <= available() - hits.evictable;
     }
 
     /** Whether a block with this hash is in the pool now (held or evictable). */
@@ -102,54 +106,46 @@ public final class BlockManager {
     }
 
     /**
-     * A block table for a new sequence: the longest cached prefix attached (see the last-token
-     * rule), fresh blocks for the rest of the prompt.
+     * A block table for a new sequence of {@code numTokens} tokens whose full blocks {@code hashes}
+     * holds: the longest cached prefix attached (see the last-token rule), with the chain's blocks
+     * that the pool misses but {@code source} has filled from it (swapped in) and cached, and fresh
+     * blocks for the rest. The table keeps {@code hashes}, which the sequence extends as it grows.
      *
      * @throws IllegalStateException if the pool is short of blocks ({@link #canAllocate} says so)
      */
-    public BlockTable allocate(long seqId, int[] promptTokens, String extraKey) {
-        return allocate(seqId, promptTokens, extraKey, BlockSource.NONE);
-    }
-
-    /**
-     * As {@link #allocate(long, int[], String)}, with the chain's blocks that the pool misses but
-     * {@code source} has filled from it (swapped in) and cached.
-     */
-    public BlockTable allocate(long seqId, int[] promptTokens, String extraKey, BlockSource source) {
-        if (promptTokens.length == 0) {
+    public BlockTable allocate(long seqId, BlockHashes hashes, int numTokens, BlockSource source) {
+        if (numTokens <= 0) {
             throw new IllegalArgumentException("a sequence needs at least one prompt token");
         }
-        CachedPrefix hits = findCachedPrefix(promptTokens, extraKey, source);
-        int fresh = freshBlocksFor(promptTokens.length, hits);
+        CachedPrefix hits = findCachedPrefix(hashes, numTokens, source);
+        int fresh = freshBlocksFor(numTokens, hits);
         if (fresh > available() - hits.evictable) {
             throw new IllegalStateException("sequence " + seqId + " needs " + fresh + " fresh blocks, "
                     + (available() - hits.evictable) + " available");
         }
-        int hitBlocks = hits.hashes.size();
-        BlockTable table = new BlockTable(seqId, extraKey, hitBlocks * blockSize, hits.swapIns * blockSize);
+        int hitBlocks = hits.size();
+        int[] blockIds = new int[blocksFor(numTokens)];
         // Hold the pool's hits before taking any fresh block, so evicting cannot pick one of them.
-        for (int blockId : hits.blockIds) {
-            if (blockId >= 0) {
-                hold(blockId);
+        for (int i = 0; i < hitBlocks; i++) {
+            blockIds[i] = hits.blockIds[i];
+            if (blockIds[i] != NO_BLOCK) {
+                hold(blockIds[i]);
             }
         }
         for (int i = 0; i < hitBlocks; i++) {
-            int blockId = hits.blockIds.get(i);
-            BlockHash hash = hits.hashes.get(i);
-            if (blockId < 0) {
-                blockId = takeFreshBlock();
-                source.fill(blockId, hash);
-                register(blockId, hash, i);
+            if (blockIds[i] == NO_BLOCK) {
+                blockIds[i] = takeFreshBlock();
+                source.fill(blockIds[i], hashes.get(i));
+                register(blockIds[i], hashes.get(i), i);
             }
-            table.addBlock(blockId);
-            table.addHash(hash);
         }
-        for (int i = hitBlocks; i < blocksFor(promptTokens.length); i++) {
-            table.addBlock(takeFreshBlock());
+        for (int i = hitBlocks; i < blockIds.length; i++) {
+            blockIds[i] = takeFreshBlock();
         }
-        table.setNumTokens(promptTokens.length);
+        BlockTable table = new BlockTable(seqId, hashes, blockIds, numTokens, hitBlocks * blockSize,
+                hits.swapIns * blockSize);
         if (prefixCaching) {
-            queriedTokens += promptTokens.length;
+            queriedTokens += numTokens;
             hitTokens += table.cachedTokens();
         }
         return table;
@@ -168,8 +164,12 @@ public final class BlockManager {
         if (needed > available()) {
             return false;
         }
-        for (int i = 0; i < needed; i++) {
-            table.addBlock(takeFreshBlock());
+        if (needed > 0) {
+            int[] blockIds = new int[needed];
+            for (int i = 0; i < needed; i++) {
+                blockIds[i] = takeFreshBlock();
+            }
+            table.appendBlocks(blockIds);
         }
         table.setNumTokens(table.numTokens() + newTokens);
         return true;
@@ -195,28 +195,29 @@ public final class BlockManager {
 
     /**
      * Records that the KV of positions {@code 0..computedUpTo-1} is computed and caches every
-     * block that became full. If an identical block is already cached (two sequences computed
-     * the same content at once), the sequence switches to the cached block and its own copy is
-     * freed, as vLLM does: one copy stays, and the table's block id changes.
+     * block that became full; the sequence's {@link BlockHashes} must cover them. A block whose
+     * hash is cached already stays in the table and becomes a second copy (see the class comment).
      */
-    public void markComputed(BlockTable table, int[] allTokens, int computedUpTo) {
+    public void markComputed(BlockTable table, int computedUpTo) {
         checkLive(table);
-        if (computedUpTo < table.computedTokens() || computedUpTo > table.numTokens()
-                || computedUpTo > allTokens.length) {
+        if (computedUpTo < table.computedTokens() || computedUpTo > table.numTokens()) {
             throw new IllegalArgumentException("cannot mark " + computedUpTo + " tokens computed: "
-                    + table.computedTokens() + " computed, " + table.numTokens() + " slotted, "
-                    + allTokens.length + " known");
+                    + table.computedTokens() + " computed, " + table.numTokens() + " slotted");
+        }
+        BlockHashes hashes = table.hashes();
+        int full = computedUpTo / blockSize;
+        if (prefixCaching && full > hashes.size()) {
+            throw new IllegalStateException("sequence " + table.seqId() + " has " + full
+                    + " full computed blocks but hashed only " + hashes.size());
         }
         table.setComputedTokens(computedUpTo);
         if (!prefixCaching) {
             return;
         }
-        for (int index = table.numHashedBlocks(); index < computedUpTo / blockSize; index++) {
-            BlockHash parent = index == 0 ? BlockHasher.ROOT : table.blockHash(index - 1);
-            BlockHash hash = BlockHasher.hashBlock(parent, allTokens, index * blockSize, blockSize, table.extraKey());
-            table.addHash(hash);
-            cache(table, index, hash);
+        for (int index = table.numHashedBlocks(); index < full; index++) {
+            register(table.blockId(index), hashes.get(index), index);
         }
+        table.setNumHashedBlocks(Math.max(full, table.numHashedBlocks()));
     }
 
     /**
@@ -226,8 +227,8 @@ public final class BlockManager {
     public void free(BlockTable table) {
         checkLive(table);
         clock++;
-        for (int i = 0; i < table.numBlocks(); i++) {
-            release(table.blockId(i));
+        for (int blockId : table.blockIds()) {
+            release(blockId);
         }
         table.markFreed();
     }
@@ -266,9 +267,9 @@ public final class BlockManager {
         }
     }
 
-    /** Blocks findable by hash, whether held or evictable. */
+    /** Blocks findable by hash, whether held or evictable (copies of one hash count each). */
     public int numCachedBlocks() {
-        return cachedBlocks.size();
+        return numCached;
     }
 
     /** Blocks held by at least one sequence. */
@@ -300,50 +301,79 @@ public final class BlockManager {
     }
 
     /** The chain's leading blocks found in the pool or, where the pool misses, in {@code source}. */
-    private CachedPrefix findCachedPrefix(int[] promptTokens, String extraKey, BlockSource source) {
-        CachedPrefix hits = new CachedPrefix();
-        if (!prefixCaching) {
-            return hits;
+    private CachedPrefix findCachedPrefix(BlockHashes hashes, int numTokens, BlockSource source) {
+        if (hashes.blockSize() != blockSize) {
+            throw new IllegalArgumentException("hashes of " + hashes.blockSize() + "-token blocks for a pool of "
+                    + blockSize + "-token blocks");
         }
-        int maxBlocks = Math.max(0, promptTokens.length - 1) / blockSize;
-        BlockHash parent = BlockHasher.ROOT;
+        if (!prefixCaching) {
+            return CachedPrefix.NONE;
+        }
+        int maxBlocks = Math.max(0, numTokens - 1) / blockSize;
+        if (maxBlocks > hashes.size()) {
+            throw new IllegalArgumentException(numTokens + " tokens but " + hashes.size() + " hashed blocks");
+        }
+        CachedPrefix hits = new CachedPrefix(maxBlocks);
         for (int index = 0; index < maxBlocks; index++) {
-            BlockHash hash = BlockHasher.hashBlock(parent, promptTokens, index * blockSize, blockSize, extraKey);
+            BlockHash hash = hashes.get(index);
             Integer blockId = cachedBlocks.get(hash);
             if (blockId != null) {
-                hits.add(blockId, hash, refCount[blockId] == 0);
+                hits.add(blockId, refCount[blockId] == 0);
             } else if (source.has(hash)) {
-                hits.addSwapIn(hash);
+                hits.addSwapIn();
             } else {
                 break;
             }
-            parent = hash;
         }
         return hits;
     }
 
-    private void cache(BlockTable table, int index, BlockHash hash) {
-        int own = table.blockId(index);
-        Integer cached = cachedBlocks.get(hash);
-        if (cached == null) {
-            register(own, hash, index);
-            return;
-        }
-        hold(cached);
-        table.replaceBlock(index, cached);
-        release(own);
-    }
-
-    /** Makes {@code blockId}, block number {@code index} of its chain, findable under {@code hash}. */
+    /**
+     * Makes {@code blockId}, block number {@code index} of its chain, findable under {@code hash},
+     * after any copies cached before it.
+     */
     private void register(int blockId, BlockHash hash, int index) {
-        cachedBlocks.put(hash, blockId);
         cachedHash[blockId] = hash;
         prefixTokens[blockId] = (index + 1) * blockSize;
+        nextCopy[blockId] = NO_BLOCK;
+        numCached++;
+        Integer first = cachedBlocks.putIfAbsent(hash, blockId);
+        if (first != null) {
+            int last = first;
+            while (nextCopy[last] != NO_BLOCK) {
+                last = nextCopy[last];
+            }
+            nextCopy[last] = blockId;
+        }
+    }
+
+    /** Makes a cached block unfindable; other copies of its hash stay findable. */
+    private void uncache(int blockId) {
+        BlockHash hash = cachedHash[blockId];
+        int first = cachedBlocks.get(hash);
+        if (first != blockId) {
+            int previous = first;
+            while (nextCopy[previous] != blockId) {
+                previous = nextCopy[previous];
+            }
+            nextCopy[previous] = nextCopy[blockId];
+        } else if (nextCopy[blockId] == NO_BLOCK) {
+            cachedBlocks.remove(hash);
+        } else {
+            cachedBlocks.put(hash, nextCopy[blockId]);
+        }
+        cachedHash[blockId] = null;
+        numCached--;
+    }
+
+    /** Whether {@code blockId} is the only block cached under its hash. */
+    private boolean isOnlyCopy(int blockId) {
+        return nextCopy[blockId] == NO_BLOCK && cachedBlocks.get(cachedHash[blockId]) == blockId;
     }
 
     /** Swap-ins need fresh blocks too: only the pool's own hits are free of charge. */
-    private int freshBlocksFor(int promptLength, CachedPrefix hits) {
-        return blocksFor(promptLength) - (hits.hashes.size() - hits.swapIns);
+    private int freshBlocksFor(int numTokens, CachedPrefix hits) {
+        return blocksFor(numTokens) - (hits.size() - hits.swapIns);
     }
 
     private int blocksFor(int tokens) {
@@ -361,9 +391,11 @@ public final class BlockManager {
         } else {
             EvictedBlock evicted = evictor.evict();
             blockId = evicted.blockId();
-            evictionListener.onEvict(blockId, evicted.hash(), evicted.prefixTokens());
-            cachedBlocks.remove(evicted.hash());
-            cachedHash[blockId] = null;
+            // An evictable block's other copies are held: the pool keeps the data then.
+            if (isOnlyCopy(blockId)) {
+                evictionListener.onEvict(blockId, evicted.hash(), evicted.prefixTokens());
+            }
+            uncache(blockId);
         }
         refCount[blockId] = 1;
         return blockId;
@@ -379,10 +411,23 @@ public final class BlockManager {
         if (--refCount[blockId] > 0) {
             return;
         }
-        if (cachedHash[blockId] != null) {
-            evictor.add(blockId, cachedHash[blockId], clock, prefixTokens[blockId]);
-        } else {
+        if (cachedHash[blockId] == null) {
             freeBlocks[numFree++] = blockId;
+            return;
+        }
+        BlockHash hash = cachedHash[blockId];
+        if (isOnlyCopy(blockId)) {
+            evictor.add(blockId, hash, clock, prefixTokens[blockId]);
+            return;
+        }
+        // An idle second copy: free it, and count it as a use of an idle copy the cache keeps.
+        uncache(blockId);
+        freeBlocks[numFree++] = blockId;
+        for (int copy = cachedBlocks.get(hash); copy != NO_BLOCK; copy = nextCopy[copy]) {
+            if (evictor.remove(copy)) {
+                evictor.add(copy, hash, clock, prefixTokens[copy]);
+                return;
+            }
         }
     }
 
@@ -393,26 +438,34 @@ public final class BlockManager {
     }
 
     /**
-     * The cached leading blocks of a prompt (block id -1: to swap in), how many of the pool's are
-     * evictable now, and how many are swap-ins.
+     * The cached leading blocks of a prompt ({@link #NO_BLOCK}: to swap in), how many of the
+     * pool's are evictable now, and how many are swap-ins.
      */
     private static final class CachedPrefix {
-        final List<Integer> blockIds = new ArrayList<>();
-        final List<BlockHash> hashes = new ArrayList<>();
+        static final CachedPrefix NONE = new CachedPrefix(0);
+
+        final int[] blockIds;
+        private int size;
         int evictable;
         int swapIns;
 
-        void add(int blockId, BlockHash hash, boolean isEvictable) {
-            blockIds.add(blockId);
-            hashes.add(hash);
+        CachedPrefix(int maxBlocks) {
+            blockIds = new int[maxBlocks];
+        }
+
+        int size() {
+            return size;
+        }
+
+        void add(int blockId, boolean isEvictable) {
+            blockIds[size++] = blockId;
             if (isEvictable) {
                 evictable++;
             }
         }
 
-        void addSwapIn(BlockHash hash) {
-            blockIds.add(-1);
-            hashes.add(hash);
+        void addSwapIn() {
+            blockIds[size++] = NO_BLOCK;
             swapIns++;
         }
     }

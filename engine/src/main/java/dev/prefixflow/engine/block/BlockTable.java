@@ -1,43 +1,43 @@
 package dev.prefixflow.engine.block;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * One sequence's blocks, in order, and how far its KV is filled in. Created and changed only by
- * {@link BlockManager}; read it each engine step, since block ids may change (see
- * {@link BlockManager#markComputed}).
+ * {@link BlockManager}. Append-only, as vLLM v1's block tables: a block id, once in the table,
+ * stays at its place until the sequence is freed (a block computed twice is not swapped for the
+ * cached copy), so a caller may keep what it read and only look at the blocks appended since.
  */
 public final class BlockTable {
 
+    private static final int[] NO_BLOCKS = new int[0];
+
     private final long seqId;
-    private final String extraKey;
+    /** The sequence's hash chain, extended by the sequence as its tokens grow. */
+    private final BlockHashes hashes;
     private final int cachedTokens;
     private final int tierTokens;
-    private int[] blockIds = new int[8];
-    private int numBlocks;
-    /** Hashes of the leading full, computed blocks (only with prefix caching on). */
-    private final List<BlockHash> hashes = new ArrayList<>();
+    /** Exactly the table's blocks; replaced, never written, when blocks are appended. */
+    private int[] blockIds;
+    /** Leading full, computed blocks that are cached under their hash (only with prefix caching on). */
+    private int numHashedBlocks;
     private int numTokens;
     private int computedTokens;
     private boolean freed;
 
-    BlockTable(long seqId, String extraKey, int cachedTokens, int tierTokens) {
+    BlockTable(long seqId, BlockHashes hashes, int[] blockIds, int numTokens, int cachedTokens, int tierTokens) {
         this.seqId = seqId;
-        this.extraKey = extraKey;
+        this.hashes = hashes;
+        this.blockIds = blockIds;
+        this.numTokens = numTokens;
         this.cachedTokens = cachedTokens;
         this.tierTokens = tierTokens;
         this.computedTokens = cachedTokens;
+        this.numHashedBlocks = cachedTokens / hashes.blockSize();
     }
 
     public long seqId() {
         return seqId;
-    }
-
-    /** The extra hash key (LoRA adapter name), or null. */
-    public String extraKey() {
-        return extraKey;
     }
 
     /** Prompt tokens whose KV came from the prefix cache at allocation (pool hits and swap-ins). */
@@ -61,46 +61,49 @@ public final class BlockTable {
     }
 
     public int numBlocks() {
-        return numBlocks;
+        return blockIds.length;
     }
 
     public int blockId(int index) {
-        if (index >= numBlocks) {
-            throw new IndexOutOfBoundsException("block " + index + " of " + numBlocks);
-        }
         return blockIds[index];
     }
 
+    /**
+     * The block ids, in order; do not modify. Appending blocks replaces the array rather than
+     * writing it, so an array read once stays a valid snapshot of the table's first blocks.
+     */
     public int[] blockIds() {
-        return Arrays.copyOf(blockIds, numBlocks);
+        return blockIds;
     }
 
     /** Hash of full computed block {@code index}; known for the first {@link #numHashedBlocks()}. */
     public BlockHash blockHash(int index) {
+        if (index >= numHashedBlocks) {
+            throw new IndexOutOfBoundsException("block " + index + " of " + numHashedBlocks + " hashed blocks");
+        }
         return hashes.get(index);
     }
 
     public int numHashedBlocks() {
-        return hashes.size();
+        return numHashedBlocks;
     }
 
     public boolean isFreed() {
         return freed;
     }
 
-    void addBlock(int blockId) {
-        if (numBlocks == blockIds.length) {
-            blockIds = Arrays.copyOf(blockIds, 2 * numBlocks);
-        }
-        blockIds[numBlocks++] = blockId;
+    BlockHashes hashes() {
+        return hashes;
     }
 
-    void replaceBlock(int index, int blockId) {
-        blockIds[index] = blockId;
+    void appendBlocks(int[] newBlockIds) {
+        int old = blockIds.length;
+        blockIds = Arrays.copyOf(blockIds, old + newBlockIds.length);
+        System.arraycopy(newBlockIds, 0, blockIds, old, newBlockIds.length);
     }
 
-    void addHash(BlockHash hash) {
-        hashes.add(hash);
+    void setNumHashedBlocks(int numHashedBlocks) {
+        this.numHashedBlocks = numHashedBlocks;
     }
 
     void setNumTokens(int numTokens) {
@@ -113,6 +116,6 @@ public final class BlockTable {
 
     void markFreed() {
         freed = true;
-        numBlocks = 0;
+        blockIds = NO_BLOCKS;
     }
 }

@@ -4,6 +4,8 @@ package dev.prefixflow.engine.jsonl;
 public enum LineFormat {
     /** PrefixFlow's own record: {@code {"id", "prompt" | "prompt_token_ids", sampling fields...}}. */
     PLAIN,
-    /** An OpenAI batch line: {@code {"custom_id", "method", "url", "body": {...}}}. */
-    OPENAI_BATCH
+    /** An OpenAI batch line for /v1/completions: {@code {"custom_id", "method", "url", "body": {...}}}. */
+    OPENAI_BATCH,
+    /** An OpenAI batch line for /v1/chat/completions, answered with chat.completion objects. */
+    OPENAI_CHAT
 }

@@ -7,25 +7,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * Random allocate / prefill chunk / decode / free on a small pool where prompts share prefixes,
  * checking after every operation that no block is double-owned and that every computed token's
  * slot still holds that token in a simulated KV pool (so shared or evicted blocks were never
- * overwritten under a sequence that reads them).
+ * overwritten under a sequence that reads them), that block tables only grow at the end, and that
+ * the pool never keeps two idle copies of one block.
  */
 class BlockManagerStressTest {
 
     private static final int BLOCK = 4;
     private static final int POOL = 40;
 
-    /** A live sequence: its table and all its tokens (prompt, then generated). */
-    private record Live(BlockTable table, int promptLength, List<Integer> tokens) {
-        int[] tokenArray() {
-            return tokens.stream().mapToInt(Integer::intValue).toArray();
+    /** A live sequence: its table, all its tokens (prompt, then generated) and their block hashes. */
+    private record Live(BlockTable table, int promptLength, List<Integer> tokens, BlockHashes hashes,
+                        List<Integer> seenBlockIds) {
+        void add(int token) {
+            tokens.add(token);
+            hashes.extend(tokens.stream().mapToInt(Integer::intValue).toArray(), tokens.size());
         }
     }
 
@@ -64,14 +69,17 @@ class BlockManagerStressTest {
             prompt[i] = random.nextInt(5);
         }
         long seqId = nextSeqId++;
-        if (!manager.canAllocate(prompt, null)) {
-            assertThrows(IllegalStateException.class, () -> manager.allocate(seqId, prompt, null));
+        BlockHashes hashes = new BlockHashes(BLOCK, null);
+        hashes.extend(prompt, prompt.length);
+        if (!manager.canAllocate(hashes, prompt.length, BlockSource.NONE)) {
+            assertThrows(IllegalStateException.class,
+                    () -> manager.allocate(seqId, hashes, prompt.length, BlockSource.NONE));
             return 0;
         }
-        BlockTable table = manager.allocate(seqId, prompt, null);
+        BlockTable table = manager.allocate(seqId, hashes, prompt.length, BlockSource.NONE);
         List<Integer> tokens = new ArrayList<>();
         Arrays.stream(prompt).forEach(tokens::add);
-        live.add(new Live(table, prompt.length, tokens));
+        live.add(new Live(table, prompt.length, tokens, hashes, new ArrayList<>()));
         return table.cachedTokens() > 0 ? 1 : 0;
     }
 
@@ -86,7 +94,7 @@ class BlockManagerStressTest {
             if (!manager.appendSlots(table, 1)) {
                 return;
             }
-            seq.tokens().add(random.nextInt(5));
+            seq.add(random.nextInt(5));
             count = 1;
         }
         int[] slots = manager.slotMapping(table, from, count);
@@ -94,7 +102,7 @@ class BlockManagerStressTest {
             assertEquals(1, manager.refCount(slots[i] / BLOCK), "writing into a shared block");
             kvPool[slots[i]] = seq.tokens().get(from + i);
         }
-        manager.markComputed(table, seq.tokenArray(), from + count);
+        manager.markComputed(table, from + count);
     }
 
     private void checkInvariants() {
@@ -104,6 +112,11 @@ class BlockManagerStressTest {
             assertEquals((table.numTokens() + BLOCK - 1) / BLOCK, table.numBlocks());
             for (int i = 0; i < table.numBlocks(); i++) {
                 int blockId = table.blockId(i);
+                if (i < seq.seenBlockIds().size()) {
+                    assertEquals(seq.seenBlockIds().get(i).intValue(), blockId, "block table changed, not appended");
+                } else {
+                    seq.seenBlockIds().add(blockId);
+                }
                 holders[blockId]++;
                 BlockHash cached = manager.cachedHash(blockId);
                 if (cached != null) {
@@ -118,7 +131,12 @@ class BlockManagerStressTest {
         }
         int used = 0;
         int evictable = 0;
+        int cachedBlocks = 0;
+        Set<BlockHash> evictableHashes = new HashSet<>();
         for (int blockId = 0; blockId < POOL; blockId++) {
+            if (manager.cachedHash(blockId) != null) {
+                cachedBlocks++;
+            }
             assertEquals(holders[blockId], manager.refCount(blockId), "refcount of block " + blockId);
             if (holders[blockId] > 1) {
                 assertNotNull(manager.cachedHash(blockId), "uncached block " + blockId + " shared");
@@ -127,10 +145,12 @@ class BlockManagerStressTest {
                 used++;
             } else if (manager.cachedHash(blockId) != null) {
                 evictable++;
+                assertTrue(evictableHashes.add(manager.cachedHash(blockId)), "two idle copies of a block");
             }
         }
         assertEquals(used, manager.numUsedBlocks());
         assertEquals(evictable, manager.numEvictableBlocks());
+        assertEquals(cachedBlocks, manager.numCachedBlocks());
         assertEquals(POOL, manager.numFreeBlocks() + manager.numEvictableBlocks() + manager.numUsedBlocks());
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,10 +21,28 @@ class BlockManagerTest {
         return IntStream.range(from, from + count).toArray();
     }
 
+    private static BlockHashes hashes(int[] tokens, String extraKey) {
+        BlockHashes hashes = new BlockHashes(BLOCK, extraKey);
+        hashes.extend(tokens, tokens.length);
+        return hashes;
+    }
+
+    private static BlockTable allocate(BlockManager manager, long seqId, int[] prompt, String extraKey) {
+        return manager.allocate(seqId, hashes(prompt, extraKey), prompt.length, BlockSource.NONE);
+    }
+
+    private static int lookup(BlockManager manager, int[] prompt, String extraKey) {
+        return manager.lookupCachedPrefix(hashes(prompt, extraKey), prompt.length, BlockSource.NONE);
+    }
+
+    private static boolean canAllocate(BlockManager manager, int[] prompt) {
+        return manager.canAllocate(hashes(prompt, null), prompt.length, BlockSource.NONE);
+    }
+
     /** Allocates and marks the whole prompt computed, as one prefill step would. */
     private static BlockTable prefill(BlockManager manager, long seqId, int[] prompt) {
-        BlockTable table = manager.allocate(seqId, prompt, null);
-        manager.markComputed(table, prompt, prompt.length);
+        BlockTable table = allocate(manager, seqId, prompt, null);
+        manager.markComputed(table, prompt.length);
         return table;
     }
 
@@ -35,8 +53,8 @@ class BlockManagerTest {
         BlockTable a = prefill(manager, 1, first);
         int[] second = {0, 1, 2, 3, 4, 5, 6, 7, 99, 98, 97};
 
-        assertEquals(8, manager.lookupCachedPrefix(second, null));
-        BlockTable b = manager.allocate(2, second, null);
+        assertEquals(8, lookup(manager, second, null));
+        BlockTable b = allocate(manager, 2, second, null);
 
         assertEquals(8, b.cachedTokens());
         assertEquals(8, b.computedTokens());
@@ -52,11 +70,11 @@ class BlockManagerTest {
     void differentExtraKeyDoesNotShare() {
         BlockManager manager = new BlockManager(16, BLOCK, true);
         int[] prompt = tokens(0, 10);
-        BlockTable a = manager.allocate(1, prompt, "lora-a");
-        manager.markComputed(a, prompt, 10);
-        assertEquals(8, manager.lookupCachedPrefix(prompt, "lora-a"));
-        assertEquals(0, manager.lookupCachedPrefix(prompt, "lora-b"));
-        assertEquals(0, manager.lookupCachedPrefix(prompt, null));
+        BlockTable a = allocate(manager, 1, prompt, "lora-a");
+        manager.markComputed(a, 10);
+        assertEquals(8, lookup(manager, prompt, "lora-a"));
+        assertEquals(0, lookup(manager, prompt, "lora-b"));
+        assertEquals(0, lookup(manager, prompt, null));
     }
 
     @Test
@@ -65,48 +83,149 @@ class BlockManagerTest {
         int[] prompt = tokens(0, 8);
         prefill(manager, 1, prompt);
 
-        assertEquals(4, manager.lookupCachedPrefix(prompt, null));
-        assertEquals(8, manager.lookupCachedPrefix(tokens(0, 9), null));
-        BlockTable again = manager.allocate(2, prompt, null);
+        assertEquals(4, lookup(manager, prompt, null));
+        assertEquals(8, lookup(manager, tokens(0, 9), null));
+        BlockTable again = allocate(manager, 2, prompt, null);
         assertEquals(4, again.cachedTokens());
         assertArrayEquals(new int[] {again.blockId(1) * BLOCK + 3}, manager.slotMapping(again, 7, 1));
     }
 
     @Test
-    void recomputedDuplicateBlockSwitchesToTheCachedCopy() {
+    void recomputedDuplicateBlockStaysInItsTableAndIsCachedToo() {
         BlockManager manager = new BlockManager(16, BLOCK, true);
         int[] prompt = tokens(0, 8);
-        BlockTable a = manager.allocate(1, prompt, null);
-        BlockTable b = manager.allocate(2, prompt, null);
-        int bOwnFirst = b.blockId(0);
-        assertNotEquals(a.blockId(0), bOwnFirst);
-        int freeBefore = manager.numFreeBlocks();
+        BlockTable a = allocate(manager, 1, prompt, null);
+        BlockTable b = allocate(manager, 2, prompt, null);
+        int[] bIds = b.blockIds().clone();
+        assertNotEquals(a.blockId(0), b.blockId(0));
 
-        manager.markComputed(a, prompt, 8);
-        manager.markComputed(b, prompt, 8);
+        manager.markComputed(a, 8);
+        manager.markComputed(b, 8);
 
-        assertArrayEquals(a.blockIds(), b.blockIds());
-        assertEquals(2, manager.refCount(a.blockId(0)));
-        assertEquals(0, manager.refCount(bOwnFirst));
-        assertNull(manager.cachedHash(bOwnFirst));
-        assertEquals(freeBefore + 2, manager.numFreeBlocks());
+        assertArrayEquals(bIds, b.blockIds());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(1, manager.refCount(a.blockId(i)));
+            assertEquals(1, manager.refCount(b.blockId(i)));
+            assertEquals(manager.cachedHash(a.blockId(i)), manager.cachedHash(b.blockId(i)));
+        }
+        assertEquals(4, manager.numCachedBlocks());
+        // Later lookups find the first copy.
+        BlockTable c = allocate(manager, 3, tokens(0, 9), null);
+        assertEquals(8, c.cachedTokens());
+        assertEquals(a.blockId(0), c.blockId(0));
+        assertEquals(a.blockId(1), c.blockId(1));
+    }
+
+    @Test
+    void idleDuplicateIsFreedSoTheCacheKeepsOneCopy() {
+        BlockManager manager = new BlockManager(16, BLOCK, true);
+        int[] prompt = tokens(0, 8);
+        BlockTable a = allocate(manager, 1, prompt, null);
+        BlockTable b = allocate(manager, 2, prompt, null);
+        manager.markComputed(a, 8);
+        manager.markComputed(b, 8);
+        int[] bIds = b.blockIds();
+
+        manager.free(a);
+        assertEquals(0, manager.numEvictableBlocks());
+        assertEquals(16 - 2, manager.numFreeBlocks());
         assertEquals(2, manager.numCachedBlocks());
+        assertEquals(8, lookup(manager, tokens(0, 9), null));
+
+        manager.free(b);
+        assertEquals(2, manager.numEvictableBlocks());
+        assertEquals(16 - 2, manager.numFreeBlocks());
+        assertEquals(2, manager.numCachedBlocks());
+        assertNotNull(manager.cachedHash(bIds[0]));
+        assertEquals(8, lookup(manager, tokens(0, 9), null));
+    }
+
+    @Test
+    void idleDuplicateCountsAsAUseOfTheKeptCopy() {
+        List<BlockHash> evicted = new ArrayList<>();
+        BlockManager manager = new BlockManager(4, BLOCK, true, (blockId, hash, prefixTokens) -> evicted.add(hash));
+        int[] prompt = tokens(0, 4);
+        int[] other = tokens(100, 4);
+        manager.free(prefill(manager, 1, prompt));
+        manager.free(prefill(manager, 2, other));
+        // Fully cached: the last-token rule recomputes the block, a second copy of the first sequence's.
+        BlockTable again = prefill(manager, 3, prompt);
+        assertEquals(0, again.cachedTokens());
+        assertEquals(3, manager.numCachedBlocks());
+        manager.free(again);
+        assertEquals(2, manager.numCachedBlocks());
+
+        allocate(manager, 4, tokens(500, 12), null);
+
+        // The kept copy was used after the other sequence's block, so that one goes first.
+        assertEquals(List.of(hashes(other, null).get(0)), evicted);
+        assertEquals(4, lookup(manager, tokens(0, 5), null));
+    }
+
+    @Test
+    void evictingACopyWhoseTwinIsHeldKeepsTheHashFindableAndSilent() {
+        List<BlockHash> evicted = new ArrayList<>();
+        BlockManager manager = new BlockManager(3, BLOCK, true, (blockId, hash, prefixTokens) -> evicted.add(hash));
+        int[] prompt = tokens(0, 4);
+        BlockTable first = prefill(manager, 1, prompt);
+        int firstCopy = first.blockId(0);
+        manager.free(first);
+        BlockTable again = prefill(manager, 2, prompt);
+        int secondCopy = again.blockId(0);
+        assertNotEquals(firstCopy, secondCopy);
+
+        BlockTable filler = allocate(manager, 3, tokens(500, 8), null);
+        assertEquals(firstCopy, filler.blockId(1));
+        assertEquals(List.of(), evicted);
+        assertEquals(4, lookup(manager, tokens(0, 5), null));
+        assertEquals(1, manager.numCachedBlocks());
+
+        manager.free(again);
+        assertEquals(1, manager.numEvictableBlocks());
+        manager.free(filler);
+        assertEquals(secondCopy, allocate(manager, 4, tokens(0, 5), null).blockId(0));
+    }
+
+    @Test
+    void blockIdsReadOnceStayValidWhileTheTableGrows() {
+        BlockManager manager = new BlockManager(8, BLOCK, true);
+        BlockTable table = prefill(manager, 1, tokens(0, 3));
+        int[] before = table.blockIds();
+        assertTrue(manager.appendSlots(table, 6));
+        assertEquals(1, before.length);
+        assertEquals(3, table.numBlocks());
+        assertEquals(before[0], table.blockIds()[0]);
+    }
+
+    @Test
+    void hashesMustCoverWhatTheyAreAskedFor() {
+        BlockManager manager = new BlockManager(8, BLOCK, true);
+        int[] prompt = tokens(0, 4);
+        BlockHashes stale = hashes(prompt, null);
+        BlockTable table = manager.allocate(1, stale, prompt.length, BlockSource.NONE);
+        assertTrue(manager.appendSlots(table, 4));
+        IllegalStateException lagging = assertThrows(IllegalStateException.class, () -> manager.markComputed(table, 8));
+        assertTrue(lagging.getMessage().contains("hashed only 1"), lagging.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> manager.lookupCachedPrefix(stale, 9, BlockSource.NONE));
+        assertThrows(IllegalArgumentException.class,
+                () -> manager.lookupCachedPrefix(new BlockHashes(2 * BLOCK, null), 1, BlockSource.NONE));
     }
 
     @Test
     void blocksAreCachedAsSoonAsTheyAreFullAndComputed() {
         BlockManager manager = new BlockManager(16, BLOCK, true);
         int[] prompt = tokens(0, 13);
-        BlockTable a = manager.allocate(1, prompt, null);
+        BlockTable a = allocate(manager, 1, prompt, null);
 
-        manager.markComputed(a, prompt, 3);
-        assertEquals(0, manager.lookupCachedPrefix(prompt, null));
-        manager.markComputed(a, prompt, 6);
-        assertEquals(4, manager.lookupCachedPrefix(prompt, null));
-        manager.markComputed(a, prompt, 12);
-        assertEquals(12, manager.lookupCachedPrefix(prompt, null));
+        manager.markComputed(a, 3);
+        assertEquals(0, lookup(manager, prompt, null));
+        manager.markComputed(a, 6);
+        assertEquals(4, lookup(manager, prompt, null));
+        manager.markComputed(a, 12);
+        assertEquals(12, lookup(manager, prompt, null));
 
-        BlockTable b = manager.allocate(2, prompt, null);
+        BlockTable b = allocate(manager, 2, prompt, null);
         assertEquals(12, b.cachedTokens());
         assertEquals(a.blockId(2), b.blockId(2));
         assertNotEquals(a.blockId(3), b.blockId(3));
@@ -144,7 +263,7 @@ class BlockManagerTest {
         assertEquals(2, manager.numFreeBlocks());
         assertEquals(0.0, manager.usage());
 
-        BlockTable b = manager.allocate(2, prompt, null);
+        BlockTable b = allocate(manager, 2, prompt, null);
         assertEquals(8, b.cachedTokens());
         assertArrayEquals(cachedIds, new int[] {b.blockId(0), b.blockId(1)});
         assertEquals(0, manager.numEvictableBlocks());
@@ -167,7 +286,7 @@ class BlockManagerTest {
         assertEquals(0, manager.numFreeBlocks());
         assertEquals(4, manager.numEvictableBlocks());
 
-        BlockTable b = manager.allocate(3, tokens(500, 8), null);
+        BlockTable b = allocate(manager, 3, tokens(500, 8), null);
 
         // The older sequence's block first; then, among the newer sequence's blocks freed together, the deepest.
         assertEquals(List.of(
@@ -175,8 +294,8 @@ class BlockManagerTest {
                 new EvictedBlock(newerIds[2], BlockHasher.hashes(newer, BLOCK, null).get(2), 12)), evicted);
         assertEquals(oldId, b.blockId(0));
         assertEquals(newerIds[2], b.blockId(1));
-        assertEquals(8, manager.lookupCachedPrefix(tokens(0, 13), null));
-        assertEquals(0, manager.lookupCachedPrefix(tokens(100, 5), null));
+        assertEquals(8, lookup(manager, tokens(0, 13), null));
+        assertEquals(0, lookup(manager, tokens(100, 5), null));
     }
 
     @Test
@@ -187,11 +306,11 @@ class BlockManagerTest {
         // 2 evictable hits + 1 free block. 13 tokens need 2 hits + 2 fresh, but taking the hits
         // leaves only the free block to allocate from.
         int[] longer = tokens(0, 13);
-        assertFalse(manager.canAllocate(longer, null));
-        assertThrows(IllegalStateException.class, () -> manager.allocate(2, longer, null));
+        assertFalse(canAllocate(manager, longer));
+        assertThrows(IllegalStateException.class, () -> allocate(manager, 2, longer, null));
         assertEquals(2, manager.numEvictableBlocks());
-        assertTrue(manager.canAllocate(tokens(0, 12), null));
-        assertEquals(8, manager.allocate(3, tokens(0, 12), null).cachedTokens());
+        assertTrue(canAllocate(manager, tokens(0, 12)));
+        assertEquals(8, allocate(manager, 3, tokens(0, 12), null).cachedTokens());
     }
 
     @Test
@@ -213,8 +332,8 @@ class BlockManagerTest {
     @Test
     void slotMappingFollowsTheBlockTable() {
         BlockManager manager = new BlockManager(8, BLOCK, true);
-        manager.allocate(1, tokens(50, 4), null);
-        BlockTable table = manager.allocate(2, tokens(0, 6), null);
+        allocate(manager, 1, tokens(50, 4), null);
+        BlockTable table = allocate(manager, 2, tokens(0, 6), null);
         int b0 = table.blockId(0);
         int b1 = table.blockId(1);
         assertArrayEquals(new int[] {b0 * 4 + 2, b0 * 4 + 3, b1 * 4, b1 * 4 + 1},
@@ -233,10 +352,10 @@ class BlockManagerTest {
     void hitAccountingCountsAllocatedPrompts() {
         BlockManager manager = new BlockManager(16, BLOCK, true);
         prefill(manager, 1, tokens(0, 10));
-        manager.lookupCachedPrefix(tokens(0, 10), null);
+        lookup(manager, tokens(0, 10), null);
         assertEquals(10, manager.prefixCacheQueriedTokens());
         assertEquals(0, manager.prefixCacheHitTokens());
-        manager.allocate(2, tokens(0, 10), null);
+        allocate(manager, 2, tokens(0, 10), null);
         assertEquals(20, manager.prefixCacheQueriedTokens());
         assertEquals(8, manager.prefixCacheHitTokens());
     }
@@ -246,7 +365,7 @@ class BlockManagerTest {
         BlockManager manager = new BlockManager(8, BLOCK, false);
         int[] prompt = tokens(0, 9);
         BlockTable a = prefill(manager, 1, prompt);
-        assertEquals(0, manager.lookupCachedPrefix(prompt, null));
+        assertEquals(0, lookup(manager, prompt, null));
         BlockTable b = prefill(manager, 2, prompt);
         assertEquals(0, b.cachedTokens());
         assertNotEquals(a.blockId(0), b.blockId(0));
@@ -261,7 +380,7 @@ class BlockManagerTest {
     @Test
     void freedTableCannotBeUsed() {
         BlockManager manager = new BlockManager(8, BLOCK, true);
-        BlockTable table = manager.allocate(1, tokens(0, 5), null);
+        BlockTable table = allocate(manager, 1, tokens(0, 5), null);
         manager.free(table);
         assertThrows(IllegalStateException.class, () -> manager.free(table));
         assertThrows(IllegalStateException.class, () -> manager.appendSlots(table, 1));

@@ -6,8 +6,8 @@ import java.util.Random;
  * Evictor operations per second with a large pool of cached blocks: each round evicts one block
  * (reuse), removes a random one (a cache hit), and adds both back with a newer access time.
  * Not a test; run with
- * {@code mvn -q -o -pl operators -am test-compile -DskipTests && java -cp
- * operators/target/classes:operators/target/test-classes dev.prefixflow.engine.block.EvictorBench}.
+ * {@code ./mvnw -q -o -pl engine -am test-compile && java -cp
+ * engine/target/classes:engine/target/test-classes dev.prefixflow.engine.block.EvictorBench}.
  */
 public final class EvictorBench {
 

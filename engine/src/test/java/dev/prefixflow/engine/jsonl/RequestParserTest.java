@@ -118,7 +118,7 @@ class RequestParserTest {
 
     @Test
     void outputLinesTakeTheInputFormat() throws Exception {
-        ResultWriter writer = new ResultWriter(1_700_000_000L);
+        ResultWriter writer = new ResultWriter(1_700_000_000L, tokenizer);
         RequestResult result = new RequestResult("x", new int[] {1, 2}, new int[] {5}, " God", FinishReason.LENGTH,
                 new RequestResult.Usage(2, 1, 1, 1), new RequestResult.Timings(1, 2, 3), null, null);
         ParsedLine openAi = parser.parse("{\"custom_id\":\"q\",\"body\":{\"model\":\"kjv\",\"prompt\":\"x\"}}", 1);

@@ -36,7 +36,8 @@ public final class Pipeline {
     public static void build(StreamExecutionEnvironment env, PipelineSpec spec) {
         DataStream<byte[]> raw = source(env, spec);
         SingleOutputStreamOperator<PromptRecord> prompts = raw
-                .process(new RequestDecoder(spec.inference().engine().modelPath(), spec.routing()), TypeInformation.of(PromptRecord.class))
+                .process(new RequestDecoder(spec.inference().engine().modelPath(), spec.routing(),
+                        spec.inference().chatTemplate()), TypeInformation.of(PromptRecord.class))
                 .name("decode requests").uid("decode");
         DataStream<InferenceResult> results = prompts
                 .keyBy(record -> record.prefixKey, Types.STRING)

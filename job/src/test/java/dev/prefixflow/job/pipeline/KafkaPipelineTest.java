@@ -320,7 +320,7 @@ class KafkaPipelineTest {
             EngineSession<Integer> session = new EngineSession<>(EngineFactory.create(model, platform,
                     EngineSettings.of(modelPath)));
             RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
-            ResultWriter writer = new ResultWriter(0);
+            ResultWriter writer = new ResultWriter(0, model.tokenizer());
             List<ParsedLine> parsed = new ArrayList<>();
             for (String text : requests) {
                 ParsedLine line = parser.parse(text, parsed.size() + 1);
@@ -329,7 +329,7 @@ class KafkaPipelineTest {
                 parsed.add(line);
             }
             for (EngineSession.Finished<Integer> f : session.runUntilDone()) {
-                out.put(f.attachment(), JSON.readTree(writer.result(parsed.get(f.attachment()), f.result())));
+                out.put(f.attachment(), JSON.readTree(writer.result(parsed.get(f.attachment()), f.choices())));
             }
         }
         assertEquals(requests.size(), out.size(), "the batch path answered every request");

@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A vocabulary's user-defined tokens (type 4: added tokens such as MPT's runs of spaces or
- * DeepSeek's byte characters), which llama.cpp (like Hugging Face tokenizers) cuts out of the text
- * before pre-tokenizing, whether or not special tokens are parsed: longest token first, each
- * splitting the text left around it. Control tokens are not matched here.
+ * The tokens that llama.cpp's tokenizer_st_partition (like Hugging Face tokenizers' added tokens)
+ * cuts out of the text before pre-tokenizing, longest token first, each splitting the text left
+ * around it: user-defined tokens (type 4: added tokens such as MPT's runs of spaces or DeepSeek's
+ * byte characters) always, and control and unknown tokens ({@code <|im_start|>}, {@code <s>}) only
+ * when special tokens are parsed.
  */
-final class UserDefinedTokens {
+final class SpecialTokens {
 
     /** A part of the text: raw text {@code [start, end)} to tokenize, or a matched token ({@code id >= 0}). */
     record Fragment(int start, int end, int id) {
@@ -24,17 +25,24 @@ final class UserDefinedTokens {
     /** Longest first; equal lengths by id. */
     private final List<String> texts = new ArrayList<>();
     private final Map<String, Integer> ids = new HashMap<>();
+    /** Control and unknown tokens: matched only when special tokens are parsed. */
+    private final Map<String, Boolean> onlyWhenParsed = new HashMap<>();
     /** Each token's index in {@link #texts}. */
     private final Map<String, Integer> order = new HashMap<>();
     /** The tokens by their first char, to find quickly which of them occur in a text. */
     private final Map<Character, List<String>> byFirstChar = new HashMap<>();
 
-    UserDefinedTokens(Vocabulary vocabulary) {
+    SpecialTokens(Vocabulary vocabulary) {
         for (int id = 0; id < vocabulary.size(); id++) {
             String token = vocabulary.tokens()[id];
-            if (vocabulary.tokenTypes()[id] == Vocabulary.USER_DEFINED_TYPE && !token.isEmpty() && !ids.containsKey(token)) {
+            int type = vocabulary.tokenTypes()[id];
+            boolean control = type == Vocabulary.CONTROL_TYPE || type == Vocabulary.UNKNOWN_TYPE;
+            if ((control || type == Vocabulary.USER_DEFINED_TYPE) && !token.isEmpty() && !ids.containsKey(token)) {
                 ids.put(token, id);
                 texts.add(token);
+                if (control) {
+                    onlyWhenParsed.put(token, true);
+                }
             }
         }
         texts.sort(Comparator.comparingInt(String::length).reversed());
@@ -46,17 +54,17 @@ final class UserDefinedTokens {
         }
     }
 
-    boolean isEmpty() {
-        return texts.isEmpty();
-    }
-
-    /** The fragments of {@code text}, in order; text fragments are never empty. */
-    List<Fragment> split(String text) {
+    /**
+     * The fragments of {@code text}, in order; text fragments are never empty.
+     *
+     * @param parseSpecial whether control and unknown tokens are matched too
+     */
+    List<Fragment> split(String text, boolean parseSpecial) {
         List<Fragment> fragments = new ArrayList<>();
         if (!text.isEmpty()) {
             fragments.add(new Fragment(0, text.length(), -1));
         }
-        for (String token : occurring(text)) {
+        for (String token : occurring(text, parseSpecial)) {
             List<Fragment> next = new ArrayList<>(fragments.size() + 2);
             for (Fragment f : fragments) {
                 if (!f.isText()) {
@@ -82,7 +90,7 @@ final class UserDefinedTokens {
     }
 
     /** The tokens that occur somewhere in {@code text}, in matching order; usually none. */
-    private List<String> occurring(String text) {
+    private List<String> occurring(String text, boolean parseSpecial) {
         List<String> found = new ArrayList<>();
         if (texts.isEmpty()) {
             return found;
@@ -92,7 +100,7 @@ final class UserDefinedTokens {
             List<String> candidates = byFirstChar.get(text.charAt(i));
             if (candidates != null) {
                 for (String token : candidates) {
-                    if (text.startsWith(token, i)) {
+                    if (text.startsWith(token, i) && (parseSpecial || !onlyWhenParsed.containsKey(token))) {
                         seen[order.get(token)] = true;
                     }
                 }
