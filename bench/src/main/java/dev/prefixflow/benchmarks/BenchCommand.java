@@ -99,12 +99,21 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--max-num-seqs", split = ",", defaultValue = "1,8,32", paramLabel = "N",
             description = "With --engine: the max_num_seqs to run the requests at, in order; the shared-prefix runs use"
-                    + " the last (default: ${DEFAULT-VALUE}).")
+                    + " the last (default: ${DEFAULT-VALUE}). With --structured: the first is used.")
     List<Integer> maxNumSeqs;
 
     @Option(names = "--shared-prefix-tokens", defaultValue = "128",
             description = "With --engine: the common prefix of the prefix-caching runs (default: ${DEFAULT-VALUE}).")
     int sharedPrefixTokens;
+
+    @Option(names = "--structured", description = "Measure structured outputs instead: generated tokens/s of --requests "
+            + "requests (--prompt-tokens each, --decode-tokens generated, EOS ignored) unconstrained and constrained by "
+            + "a JSON schema, and token mask build and apply time.")
+    boolean structured;
+
+    @Option(names = "--vocabulary", paramLabel = "GGUF", description = "With --synthetic: take the vocabulary (every "
+            + "tokenizer.* key) from this GGUF file, e.g. models/vocab/ggml-vocab-qwen2.gguf.")
+    Path vocabulary;
 
     @Spec
     CommandSpec spec;
@@ -123,6 +132,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path path = modelPath(err);
         if (engine) {
             return benchEngine(path, err);
+        }
+        if (structured) {
+            return benchStructured(path, err);
         }
         // Measured before the model is loaded, so its arrays do not compete with the weights for memory.
         err.println("measuring memory bandwidth and compute peak ...");
@@ -194,6 +206,37 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int benchStructured(Path path, PrintWriter err) throws IOException {
+        Platform platform = Platforms.select(null);
+        PrintWriter out = spec.commandLine().getOut();
+        int seqs = maxNumSeqs.get(0);
+        try (LoadedModel model = ModelLoader.load(path, platform)) {
+            AttentionBackend attention = model.config().attentionBackend(platform);
+            err.println("warming up ...");
+            err.flush();
+            StructuredOutputsBench.run(model, attention, requests, promptTokens, 16, seqs, 1f);
+            out.printf(Locale.ROOT, "structured outputs bench: %s (vocabulary %d), %d requests x (%d prompt + %d "
+                    + "generated tokens), max_num_seqs %d%n", path.getFileName(), model.config().vocabSize(), requests,
+                    promptTokens, decodeTokens, seqs);
+            for (float temperature : new float[] {0f, 1f}) {
+                StructuredOutputsBench.Result r = StructuredOutputsBench.run(model, attention, requests, promptTokens,
+                        decodeTokens, seqs, temperature);
+                double tokens = r.tokensPerRun();
+                out.printf(Locale.ROOT, " %s%n", temperature == 0f ? "greedy" : "sampled (temperature 1, seeded)");
+                out.printf(Locale.ROOT, "  unconstrained              %8.1f tokens/s%n", tokens / r.unconstrainedSeconds());
+                out.printf(Locale.ROOT, "  JSON schema, first batch   %8.1f tokens/s  (%.2f x unconstrained)  mask "
+                        + "apply %.1f us/token%n", tokens / r.coldSeconds(), r.coldRatio(), r.coldApplyUsPerToken());
+                out.printf(Locale.ROOT, "  JSON schema, second batch  %8.1f tokens/s  (%.2f x unconstrained)  mask "
+                        + "apply %.1f us/token%n", tokens / r.warmSeconds(), r.warmRatio(), r.warmApplyUsPerToken());
+                out.printf(Locale.ROOT, "  schema compiled in %.0f ms (first batch, at admission); %d masks built (one "
+                        + "per schema state reached), %.2f ms each, off the step%n", r.compileMs(), r.masksBuilt(),
+                        r.buildMsPerMask());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
     private int benchTokenizer() throws Exception {
         if (source.model == null) {
             throw new IllegalArgumentException("--tokenizer needs --model");
@@ -231,7 +274,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return source.model;
         }
-        return new SyntheticModelCache(cacheDir).get(ModelShape.parse(source.synthetic), type, seed, log);
+        return new SyntheticModelCache(cacheDir).get(ModelShape.parse(source.synthetic), type, seed, vocabulary, log);
     }
 
     /** Fixed pseudo-random token ids: the weights read do not depend on which tokens they are. */

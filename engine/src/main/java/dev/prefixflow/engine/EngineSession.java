@@ -69,7 +69,8 @@ public final class EngineSession<T> {
             inFlight.put(engineId, new InFlight<>(choices, i));
             SamplingParams params = n == 1 ? request.params() : request.params().forChoice(i);
             // Only choice 0 streams its text: a caller reading one stream reads one completion.
-            engine.addRequest(new Request(engineId, request.promptTokenIds(), params, request.lora()),
+            engine.addRequest(new Request(engineId, request.promptTokenIds(), params, request.lora(),
+                    request.structuredOutputs()),
                     i == 0 ? onText : piece -> { }, tierKey);
         }
     }

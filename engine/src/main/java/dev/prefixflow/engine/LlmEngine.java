@@ -2,6 +2,9 @@ package dev.prefixflow.engine;
 
 import dev.prefixflow.engine.block.BlockManager;
 import dev.prefixflow.engine.block.EvictionListener;
+import dev.prefixflow.engine.structured.StructuredOutputGrammar;
+import dev.prefixflow.engine.structured.StructuredOutputManager;
+import dev.prefixflow.engine.structured.StructuredOutputStats;
 import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.generate.CompletionText;
 import dev.prefixflow.lora.LoraAdapter;
@@ -48,6 +51,7 @@ public final class LlmEngine {
     private final ModelRunner runner;
     private final RequestLimits limits;
     private final LoraAdapters adapters;
+    private final StructuredOutputManager structuredOutputs;
     private final List<RequestResult> finishedEarly = new ArrayList<>();
     private long nextSeqId;
     private long computedTokens;
@@ -81,6 +85,7 @@ public final class LlmEngine {
                 tier == BlockTier.NONE ? EvictionListener.NONE : swapper);
         this.scheduler = new Scheduler(blocks, swapper, config);
         this.runner = new ModelRunner(model.model(), pool);
+        this.structuredOutputs = new StructuredOutputManager(tokenizer);
         this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(), config);
     }
 
@@ -110,13 +115,22 @@ public final class LlmEngine {
         if (problem == null && request.lora() != null && adapter == null) {
             problem = "unknown LoRA adapter '" + request.lora() + "'; this engine has " + adapters.names();
         }
+        StructuredOutputGrammar grammar = null;
+        if (problem == null && request.structuredOutputs() != null) {
+            try {
+                grammar = structuredOutputs.grammar(request.structuredOutputs());
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+        }
         if (problem != null) {
             finishedEarly.add(RequestResult.failed(request.id(), request.promptTokenIds(), problem, INVALID_REQUEST));
             return;
         }
         CompletionText text = new CompletionText(tokenizer, request.params(), request.promptTokenIds(),
                 modelConfig.contextLength());
-        Sequence s = new Sequence(request, adapter, nextSeqId++, config.blockSize(), text, onText, now, tierKey);
+        Sequence s = new Sequence(request, adapter, nextSeqId++, config.blockSize(), text, onText, now, tierKey,
+                grammar);
         if (text.finished()) {
             // max_tokens 0: nothing to compute.
             s.firstScheduledNanos = now;
@@ -173,7 +187,13 @@ public final class LlmEngine {
             return;
         }
         long sampleStart = clock.getAsLong();
+        if (s.grammar != null) {
+            s.grammar.applyBitmask(logits);
+        }
         Sampler.Choice choice = Sampler.sample(logits, s.request.params(), s.tokensView(), s.promptLength, s.length());
+        if (s.grammar != null) {
+            s.grammar.acceptToken(choice.token());
+        }
         sampleNanos += clock.getAsLong() - sampleStart;
         long now = clock.getAsLong();
         if (s.firstTokenNanos < 0) {
@@ -217,6 +237,11 @@ public final class LlmEngine {
                 scheduler.preemptions(), scheduler.promptTokens(), scheduler.cachedTokens(),
                 scheduler.tierCachedTokens(), swapper.swappedOutBlocks(), scheduler.swappedInTokens(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
                 stepNanos, forwardNanos, sampleNanos);
+    }
+
+    /** Time spent building and applying structured outputs' token masks. */
+    public StructuredOutputStats structuredOutputStats() {
+        return structuredOutputs.stats();
     }
 
     public EngineConfig config() {

@@ -2,6 +2,7 @@ package dev.prefixflow.engine;
 
 import dev.prefixflow.engine.block.BlockHashes;
 import dev.prefixflow.engine.block.BlockTable;
+import dev.prefixflow.engine.structured.StructuredOutputGrammar;
 import dev.prefixflow.generate.CompletionText;
 import dev.prefixflow.lora.LoraAdapter;
 import dev.prefixflow.sampling.Sampler;
@@ -29,6 +30,8 @@ final class Sequence {
     final long arrivalNanos;
     /** Where this request's evicted blocks go in the tier (its Flink routing key), or null. */
     final String tierKey;
+    /** The request's constraint and where its text stands in it, or null for free text. */
+    final StructuredOutputGrammar grammar;
     private int[] tokens;
     private int length;
     private final float[] logprobs;
@@ -49,8 +52,9 @@ final class Sequence {
     private final BlockHashes blockHashes;
 
     Sequence(Request request, LoraAdapter adapter, long seqId, int blockSize, CompletionText text,
-             Consumer<String> onText, long arrivalNanos, String tierKey) {
+             Consumer<String> onText, long arrivalNanos, String tierKey, StructuredOutputGrammar grammar) {
         this.tierKey = tierKey;
+        this.grammar = grammar;
         this.request = request;
         this.adapter = adapter;
         this.seqId = seqId;

@@ -24,6 +24,11 @@ abstract class ByteTableTokenizer extends VocabularyTokenizer {
     }
 
     @Override
+    public final byte[] tokenBytes(int id) {
+        return text[checkId(id)].clone();
+    }
+
+    @Override
     public final IncrementalDecoder decoder() {
         return new TokenBytesDecoder(id -> text[checkId(id)]);
     }

@@ -99,6 +99,11 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        return textBytes(id, false).clone();
+    }
+
+    @Override
     public IncrementalDecoder decoder() {
         SequenceStart start = new SequenceStart(vocabulary.bosId());
         return new TokenBytesDecoder(id -> textBytes(id, start.advance(id)));

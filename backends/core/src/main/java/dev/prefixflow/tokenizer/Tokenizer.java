@@ -40,6 +40,12 @@ public interface Tokenizer {
     /** Whether {@code id} is a control or unknown token, which decodes to nothing. */
     boolean isControl(int id);
 
+    /**
+     * The bytes token {@code id} adds to a text past its start (none for control and unknown tokens),
+     * for work that must follow the text byte by byte, such as structured outputs' token masks.
+     */
+    byte[] tokenBytes(int id);
+
     /** The raw vocabulary string of {@code id}, for debugging and logprobs. */
     String piece(int id);
 }

@@ -23,7 +23,8 @@ import java.util.Map;
  * "method": "POST", "url": "/v1/completions" | "/v1/chat/completions", "body": {"model", "prompt" |
  * "messages", same sampling fields}}}). Messages are rendered with the model's chat template and
  * tokenized with special tokens parsed and no BOS added (the template writes its own); raw prompts
- * parse special tokens too unless "split_special_tokens" is true. A bad line becomes a
+ * parse special tokens too unless "split_special_tokens" is true. An output constraint is read by
+ * {@link StructuredOutputsFields}. A bad line becomes a
  * {@link ParsedLine} naming the problem, never an exception (problems are raised internally as
  * IllegalArgumentException, whose message names the field, as SamplingParams' own checks do).
  *
@@ -170,7 +171,7 @@ public final class RequestParser {
                         (float) numberField(f, "frequency_penalty", 0.0),
                         (float) numberField(f, "repetition_penalty", 1.0)),
                 intField(f, "n", 1));
-        return new Request(id, prompt, params, optionalText(f, "lora"));
+        return new Request(id, prompt, params, optionalText(f, "lora"), StructuredOutputsFields.read(f));
     }
 
     /** OpenAI's chat API renamed max_tokens to max_completion_tokens; both are read. */
