@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.prefixflow.platform.AttentionBackend;
-import dev.prefixflow.platform.Kernels;
-import dev.prefixflow.platform.MemoryInfo;
 import dev.prefixflow.platform.Platform;
-import dev.prefixflow.platform.PlatformCapabilities;
 import dev.prefixflow.sampling.SamplingParams;
+import dev.prefixflow.testing.RestrictedPlatform;
 import dev.prefixflow.testing.TestModels;
 import java.util.List;
 import java.util.Map;
@@ -76,45 +73,7 @@ class EngineFactoryTest {
 
     /** The real platform, declaring only the capabilities given. */
     private static Platform withCapabilities(boolean lora, boolean prefixCaching, boolean chunkedPrefill) {
-        Platform real = TestEngines.platform();
-        PlatformCapabilities c = real.capabilities();
-        PlatformCapabilities declared = new PlatformCapabilities(c.weightTypes(), chunkedPrefill, prefixCaching,
-                c.slidingWindow(), lora);
-        return new Platform() {
-            @Override
-            public String name() {
-                return "restricted-" + real.name();
-            }
-
-            @Override
-            public boolean isAvailable() {
-                return true;
-            }
-
-            @Override
-            public int priority() {
-                return real.priority();
-            }
-
-            @Override
-            public PlatformCapabilities capabilities() {
-                return declared;
-            }
-
-            @Override
-            public MemoryInfo memoryInfo() {
-                return real.memoryInfo();
-            }
-
-            @Override
-            public Kernels kernels() {
-                return real.kernels();
-            }
-
-            @Override
-            public List<AttentionBackend> attentionBackends() {
-                return real.attentionBackends();
-            }
-        };
+        return RestrictedPlatform.of(TestEngines.platform(), chunkedPrefill, prefixCaching,
+                TestEngines.platform().capabilities().slidingWindow(), lora);
     }
 }

@@ -7,16 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.prefixflow.gguf.GgufFile;
 import dev.prefixflow.gguf.GgufFormatException;
 import dev.prefixflow.gguf.GgufWriter;
-import dev.prefixflow.platform.AttentionBackend;
-import dev.prefixflow.platform.Kernels;
-import dev.prefixflow.platform.MemoryInfo;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.platform.PlatformCapabilities;
 import dev.prefixflow.platform.offheap.OffHeapPlatform;
+import dev.prefixflow.testing.RestrictedPlatform;
 import dev.prefixflow.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,47 +57,12 @@ class ModelLoaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"gemma2", "gemma3", "phi3"})
     void aWindowedModelIsRefusedWhereThePlatformHasNoSlidingWindow(String arch) throws IOException {
-        Platform real = new OffHeapPlatform();
-        PlatformCapabilities c = real.capabilities();
-        Platform noWindow = new Platform() {
-            @Override
-            public String name() {
-                return "no-window";
-            }
-
-            @Override
-            public boolean isAvailable() {
-                return true;
-            }
-
-            @Override
-            public int priority() {
-                return 0;
-            }
-
-            @Override
-            public PlatformCapabilities capabilities() {
-                return new PlatformCapabilities(c.weightTypes(), c.chunkedPrefill(), c.prefixCaching(), false, c.lora());
-            }
-
-            @Override
-            public MemoryInfo memoryInfo() {
-                return real.memoryInfo();
-            }
-
-            @Override
-            public Kernels kernels() {
-                return real.kernels();
-            }
-
-            @Override
-            public List<AttentionBackend> attentionBackends() {
-                return real.attentionBackends();
-            }
-        };
+        PlatformCapabilities c = new OffHeapPlatform().capabilities();
+        Platform noWindow = RestrictedPlatform.of(new OffHeapPlatform(), c.chunkedPrefill(), c.prefixCaching(), false,
+                c.lora());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelLoader.load(TestModels.path("arch/" + arch + "-ref.gguf"), noWindow));
-        assertTrue(e.getMessage().contains("needs sliding-window attention") && e.getMessage().contains("no-window"),
+        assertTrue(e.getMessage().contains("needs sliding-window attention") && e.getMessage().contains(noWindow.name()),
                 e.getMessage());
     }
 }
