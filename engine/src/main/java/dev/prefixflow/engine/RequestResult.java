@@ -2,6 +2,7 @@ package dev.prefixflow.engine;
 
 import dev.prefixflow.generate.FinishReason;
 import dev.prefixflow.sampling.TopLogprobs;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -13,7 +14,9 @@ import java.util.List;
  * @param topLogprobs each generated token's most likely alternatives, or null when not asked for
  */
 public record RequestResult(String id, int[] promptTokenIds, int[] tokenIds, String text, FinishReason finishReason,
-                            Usage usage, Timings timings, Error error, float[] logprobs, List<TopLogprobs> topLogprobs) {
+                            Usage usage, Timings timings, Error error, float[] logprobs, List<TopLogprobs> topLogprobs)
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** Without top logprobs. */
     public RequestResult(String id, int[] promptTokenIds, int[] tokenIds, String text, FinishReason finishReason,
@@ -29,18 +32,19 @@ public record RequestResult(String id, int[] promptTokenIds, int[] tokenIds, Str
      *     both spare the prefill (OpenAI's cached_tokens means the same)
      * @param tierCachedTokens of {@code cachedTokens}, those swapped in from the evicted-block tier
      */
-    public record Usage(int promptTokens, int cachedTokens, int tierCachedTokens, int completionTokens) {
+    public record Usage(int promptTokens, int cachedTokens, int tierCachedTokens, int completionTokens)
+            implements Serializable {
         public int totalTokens() {
             return promptTokens + completionTokens;
         }
     }
 
     /** Milliseconds from arrival to first admission, to the first generated token, and to the end. */
-    public record Timings(double queuedMs, double ttftMs, double e2eMs) {
+    public record Timings(double queuedMs, double ttftMs, double e2eMs) implements Serializable {
     }
 
     /** Why a request failed; {@code type} is a short machine-readable kind, e.g. invalid_request. */
-    public record Error(String message, String type) {
+    public record Error(String message, String type) implements Serializable {
     }
 
     /** This result under another request id. */

@@ -7,8 +7,8 @@ import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.LlmEngine;
 import dev.prefixflow.engine.RequestResult;
+import dev.prefixflow.engine.jsonl.Answer;
 import dev.prefixflow.engine.jsonl.ParsedLine;
-import dev.prefixflow.engine.jsonl.ResultWriter;
 import dev.prefixflow.engine.tier.BlockTier;
 import dev.prefixflow.engine.tier.KvBlockCodec;
 import dev.prefixflow.engine.tier.ModelFingerprint;
@@ -64,7 +64,6 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     private transient volatile StoredBlockTier.Stats latestTier;
     private transient LoadedModel model;
     private transient EngineSession<Admitted> session;
-    private transient ResultWriter writer;
     private transient boolean stepQueued;
     private transient volatile EngineMetrics latest;
     private transient Counter requestsIn;
@@ -110,7 +109,6 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         model = SharedModels.acquire(Path.of(engineSettings.modelPath()), platform);
         BlockTier tier = openTier(EngineFactory.config(model.config(), platform, engineSettings));
         session = new EngineSession<>(EngineFactory.create(model, platform, engineSettings, tier, System::nanoTime));
-        writer = new ResultWriter(System.currentTimeMillis() / 1000, model.tokenizer());
         latest = session.metrics();
         registerMetrics(getMetricGroup());
         for (Pending p : restored) {
@@ -208,7 +206,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
             if (result.isError()) {
                 errors.inc();
             }
-            output.collect(new StreamRecord<>(InferenceResult.of(result, writer.result(a.line(), f.choices()))));
+            output.collect(new StreamRecord<>(InferenceResult.of(new Answer(a.line(), f.choices()))));
         }
         queueStep();
     }

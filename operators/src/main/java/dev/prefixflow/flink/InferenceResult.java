@@ -1,16 +1,19 @@
 package dev.prefixflow.flink;
 
 import dev.prefixflow.engine.RequestResult;
-import java.nio.charset.StandardCharsets;
+import dev.prefixflow.engine.jsonl.Answer;
+import java.io.IOException;
+import org.apache.flink.util.InstantiationUtil;
 
 /**
- * One answered request as it leaves the inference operator: the answer line in the shape of its
- * request line ({@link #json}, for JSONL and Kafka) and the same answer as typed fields (for Arrow).
- * A Flink POJO.
+ * One answered request as it leaves the inference operator, still typed: the first choice's fields
+ * (for Arrow and other typed sinks) and the whole {@link Answer} (all choices with the request line,
+ * Java-serialized with Flink's InstantiationUtil), which a JSON sink renders in the shape of the
+ * request line. A Flink POJO; the operator writes no JSON.
  */
 public class InferenceResult {
     public String id;
-    public String json;
+    public byte[] answer;
     public int[] promptTokenIds;
     public int[] tokenIds;
     public String text;
@@ -27,10 +30,15 @@ public class InferenceResult {
     public InferenceResult() {
     }
 
-    public static InferenceResult of(RequestResult r, String json) {
+    public static InferenceResult of(Answer answer) {
+        RequestResult r = answer.first();
         InferenceResult out = new InferenceResult();
         out.id = r.id();
-        out.json = json;
+        try {
+            out.answer = InstantiationUtil.serializeObject(answer);
+        } catch (IOException e) {
+            throw new IllegalStateException("the answer to " + r.id() + " cannot be serialized", e);
+        }
         out.promptTokenIds = r.promptTokenIds();
         out.tokenIds = r.tokenIds();
         out.text = r.text();
@@ -46,7 +54,12 @@ public class InferenceResult {
         return out;
     }
 
-    public byte[] jsonBytes() {
-        return json.getBytes(StandardCharsets.UTF_8);
+    /** The whole answer, read back from its bytes. */
+    public Answer answer() {
+        try {
+            return InstantiationUtil.deserializeObject(answer, InferenceResult.class.getClassLoader());
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("the answer to " + id + " cannot be read back", e);
+        }
     }
 }

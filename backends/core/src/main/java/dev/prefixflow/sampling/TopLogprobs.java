@@ -1,10 +1,12 @@
 package dev.prefixflow.sampling;
 
+import java.io.Serializable;
 /**
  * The most likely tokens at one position and their log-probabilities under the model's distribution,
  * most likely first (ties by the lower id), as OpenAI's top_logprobs reports them.
  */
-public record TopLogprobs(int[] ids, float[] logprobs) {
+public record TopLogprobs(int[] ids, float[] logprobs) implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** The {@code k} most likely tokens of {@code logits}. */
     static TopLogprobs of(float[] logits, int k, double max, double logSum) {

@@ -45,6 +45,10 @@ public final class ResultWriter {
     }
 
     /** The output line of a request's choices, by index (an error in any of them is the line's). */
+    public String result(Answer answer) {
+        return result(answer.line(), answer.choices());
+    }
+
     public String result(ParsedLine line, List<RequestResult> choices) {
         RequestResult.Error error = choices.stream().map(RequestResult::error).filter(e -> e != null).findFirst()
                 .orElse(null);

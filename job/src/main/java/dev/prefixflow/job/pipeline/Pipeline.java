@@ -65,7 +65,8 @@ public final class Pipeline {
 
     private static void sinkResults(DataStream<InferenceResult> results, Endpoint output, PipelineSpec spec) {
         if (output instanceof Endpoint.Kafka kafka) {
-            results.map(r -> new KeyedBytes(r.id, r.jsonBytes())).returns(KeyedBytes.class).name("encode results")
+            ResultJson json = new ResultJson(spec.inference().engine().modelPath());
+            results.map(r -> new KeyedBytes(r.id, json.encode(r))).returns(KeyedBytes.class).name("encode results")
                     .sinkTo(KafkaKeyedBytesSinks.exactlyOnce(new KafkaSinkSettings(kafka.bootstrapServers(),
                             kafka.topic(), "prefixflow-" + kafka.topic(), spec.kafkaProperties())))
                     .name("kafka results").uid("kafka-results-" + kafka.topic());
@@ -73,7 +74,8 @@ public final class Pipeline {
             results.sinkTo(ArrowFiles.sink(arrow.directory(), new ResultArrowRows())).name("arrow results").uid("arrow-" + arrow.directory());
         } else {
             Endpoint.Jsonl jsonl = (Endpoint.Jsonl) output;
-            results.map(InferenceResult::jsonBytes).returns(byte[].class).name("encode results")
+            ResultJson json = new ResultJson(spec.inference().engine().modelPath());
+            results.map(json::encode).returns(byte[].class).name("encode results")
                     .sinkTo(JsonlFiles.sink(jsonl.path())).name("jsonl results").uid("jsonl-" + jsonl.path());
         }
     }
