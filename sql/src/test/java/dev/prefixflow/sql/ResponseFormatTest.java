@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code response-format} option on a MiniCluster: every row's text is a JSON document that an
- * independent validator (networknt) accepts under the option's schema, finished by the model ("stop",
- * not cut by max-tokens), and token for token what {@code batch} answers for the same line with that
+ * independent validator (networknt) accepts under the option's schema, finished by the model ("stop":
+ * max-tokens exceeds the longest text the schema admits, 200 characters with JSON's whitespace), and
+ * token for token what {@code batch} answers for the same line with that
  * {@code response_format}.
  */
 class ResponseFormatTest {
@@ -40,14 +41,14 @@ class ResponseFormatTest {
         env.executeSql("CREATE MODEL speaker INPUT (prompt STRING, id STRING, temperature DOUBLE, seed BIGINT)"
                 + " OUTPUT (text STRING, finish_reason STRING, error STRING)"
                 + " WITH ('provider' = 'prefixflow', 'model' = '" + MlPredictTest.MODEL + "', 'max-num-seqs' = '8',"
-                + " 'max-tokens' = '64', 'response-format' = '" + RESPONSE_FORMAT + "')");
+                + " 'max-tokens' = '256', 'response-format' = '" + RESPONSE_FORMAT + "')");
         Map<String, Row> got = MlPredictTest.collect(env, "SELECT id, text, finish_reason, error FROM ML_PREDICT("
                 + "TABLE requests, MODEL speaker, DESCRIPTOR(prompt, id, temperature, seed))");
 
         List<ObjectNode> lines = new ArrayList<>();
         for (Row r : rows) {
             ObjectNode line = MlPredictTest.JSON.createObjectNode().put("id", (String) r.getField(0))
-                    .put("prompt", (String) r.getField(1)).put("max_tokens", 64);
+                    .put("prompt", (String) r.getField(1)).put("max_tokens", 256);
             if (r.getField(3) != null) {
                 line.put("temperature", (Double) r.getField(3));
             }
