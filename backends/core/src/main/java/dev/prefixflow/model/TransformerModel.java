@@ -55,6 +55,11 @@ public final class TransformerModel implements Model {
         return config;
     }
 
+    @Override
+    public int attentionWindow() {
+        return style.maxWindow();
+    }
+
     /** The options this model's architecture runs with (attention windows among them). */
     public BlockStyle style() {
         return style;
