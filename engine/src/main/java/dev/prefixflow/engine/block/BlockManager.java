@@ -229,11 +229,6 @@ public final class BlockManager {
             throw new IllegalArgumentException("positions [" + from + ", " + (from + count) + ") of a sequence with "
                     + table.computedTokens() + " computed and " + table.numTokens() + " slotted tokens");
         }
-        // The query at from must see live blocks only: a released one may hold another sequence's KV.
-        if (table.numNullBlocks() > firstVisibleBlock(from)) {
-            throw new IllegalStateException("sequence " + table.seqId() + " released " + table.numNullBlocks()
-                    + " blocks but position " + from + " sees block " + firstVisibleBlock(from));
-        }
         int[] slots = new int[count];
         for (int i = 0; i < count; i++) {
             int position = from + i;
