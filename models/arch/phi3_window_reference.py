@@ -5,7 +5,7 @@ The forward pass follows llama.cpp's phi3 graph (fused attn_qkv and gate+up ffn_
 grouped-query attention, RMSNorm); a window W makes a query at p see p-W+1..p on every layer.
 Run without --window it must reproduce phi3-references.json (llama.cpp, no window) exactly.
 
-usage: phi3_reference.py MODEL.gguf REFERENCES.json [--window W --tokens N --out OUT.json]
+usage: phi3_window_reference.py MODEL.gguf REFERENCES.json [--window W --tokens N --out OUT.json]
 """
 import argparse
 import json
