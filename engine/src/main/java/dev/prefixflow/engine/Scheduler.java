@@ -26,14 +26,16 @@ import java.util.Set;
  *
  * <p><b>Preemption.</b> When a decode (or, on a windowed model, a prefill chunk) finds the pool
  * full, the newest running sequence gives up its blocks and goes back to the front of the waiting
- * queue with its generated tokens; the sequence asking may be that newest one itself. In {@link PreemptionMode#SWAP} (with a tier and prefix
- * caching) it keeps its full blocks through {@link BlockSwapper#swapOut} and swaps in at
- * re-admission those the pool evicted meanwhile; otherwise it recomputes them.
+ * queue with its generated tokens; the sequence asking may be that newest one itself. In {@link
+ * PreemptionMode#SWAP} (with a tier and prefix caching) it keeps its full blocks through {@link
+ * BlockSwapper#swapOut} and swaps in at re-admission those the pool evicted meanwhile; otherwise it
+ * recomputes them.
  *
  * <p><b>Sliding windows.</b> On a model whose every layer has a window, each step first releases
  * the running sequences' blocks that their next queries cannot see ({@link
  * BlockManager#releaseOutOfWindow}), and a sequence gets blocks chunk by chunk rather than for its
- * whole prompt at admission, so a long sequence holds about window / block size + 1 blocks.
+ * whole prompt at admission, so a sequence holds about (window + chunk) / block size + 1 blocks
+ * however long it grows.
  *
  * <p><b>Tier hits.</b> Blocks a request fetched from the evicted-block tier when it was added (see
  * {@link BlockSwapper}) are swapped into the pool at its first admission and count as cached.
