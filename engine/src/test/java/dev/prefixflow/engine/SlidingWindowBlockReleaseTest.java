@@ -12,9 +12,6 @@ import dev.prefixflow.engine.tier.InMemoryTierStore;
 import dev.prefixflow.engine.tier.KvBlockCodec;
 import dev.prefixflow.engine.tier.ModelFingerprint;
 import dev.prefixflow.engine.tier.StoredBlockTier;
-import dev.prefixflow.gguf.GgufFile;
-import dev.prefixflow.gguf.GgufWriter;
-import dev.prefixflow.gguf.TensorInfo;
 import dev.prefixflow.lora.LoraAdapters;
 import dev.prefixflow.model.ForwardBatch;
 import dev.prefixflow.model.LoadedModel;
@@ -23,7 +20,7 @@ import dev.prefixflow.model.ModelConfig;
 import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.sampling.SamplingParams;
-import dev.prefixflow.testing.TestModels;
+import dev.prefixflow.testing.WindowedModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +45,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SlidingWindowBlockReleaseTest {
     private static final int WINDOW = 20;
-    private static final String WINDOW_KEY = "phi3.attention.sliding_window";
 
     @TempDir
     static Path dir;
@@ -58,7 +54,7 @@ class SlidingWindowBlockReleaseTest {
 
     @BeforeAll
     static void load() throws IOException {
-        file = withWindow(TestModels.path("arch/phi3-ref.gguf"), WINDOW, dir.resolve("phi3-window20.gguf"));
+        file = WindowedModels.phi3(WINDOW, dir);
         model = ModelLoader.load(file, TestEngines.platform());
         prompts = GreedyReferences.read("arch/phi3-window20-references.json").prompts();
         assertEquals(WINDOW, model.model().attentionWindow());
@@ -67,19 +63,6 @@ class SlidingWindowBlockReleaseTest {
     @AfterAll
     static void close() {
         model.close();
-    }
-
-    /** A copy of a GGUF file with its sliding window set to {@code window}. */
-    private static Path withWindow(Path source, int window, Path out) throws IOException {
-        try (GgufFile in = GgufFile.open(source)) {
-            GgufWriter w = new GgufWriter().copyMetadata(in, key -> !key.equals(WINDOW_KEY));
-            w.putUInt32(WINDOW_KEY, window);
-            for (TensorInfo t : in.tensors().values()) {
-                w.addTensor(t.name(), t.type(), t.dims(), in.load(t.name()).data());
-            }
-            w.write(out);
-        }
-        return out;
     }
 
     static Stream<EngineConfig> configs() {
