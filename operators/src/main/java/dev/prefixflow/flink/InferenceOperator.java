@@ -154,6 +154,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         group.gauge("computedTokens", () -> latest.computedTokens());
         group.gauge("generatedTokens", () -> latest.generatedTokens());
         group.gauge("preemptions", () -> latest.preemptions());
+        group.gauge("windowReleasedBlocks", () -> latest.windowReleasedBlocks());
         group.gauge("lastStepMillis", () -> latest.lastStepNanos() / 1e6);
         group.meter("generatedTokensPerSecond", new org.apache.flink.metrics.MeterView(
                 new TokenCounter(() -> latest.generatedTokens())));
