@@ -70,10 +70,11 @@ public final class RequestParser {
         try {
             root = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            return bad(lineNumber, fallbackId, LineFormat.PLAIN, null, "not valid JSON: " + e.getOriginalMessage());
+            return bad(lineNumber, fallbackId, LineFormat.PLAIN, null, "not valid JSON: " + e.getOriginalMessage(),
+                    false);
         }
         if (root == null || !root.isObject()) {
-            return bad(lineNumber, fallbackId, LineFormat.PLAIN, null, "expected a JSON object");
+            return bad(lineNumber, fallbackId, LineFormat.PLAIN, null, "expected a JSON object", false);
         }
         boolean openAi = root.has("custom_id") || root.has("body");
         LineFormat format = !openAi ? LineFormat.PLAIN
@@ -94,9 +95,9 @@ public final class RequestParser {
                 checkUnsupported(fields);
             }
             Request request = request(id != null ? id : "line-" + lineNumber, fields, format);
-            return new ParsedLine(lineNumber, name, format, model, request, null);
+            return new ParsedLine(lineNumber, name, format, model, request, null, id != null);
         } catch (IllegalArgumentException e) {
-            return bad(lineNumber, name, format, model, e.getMessage());
+            return bad(lineNumber, name, format, model, e.getMessage(), id != null);
         }
     }
 
@@ -363,7 +364,8 @@ public final class RequestParser {
         return h;
     }
 
-    private static ParsedLine bad(int lineNumber, String id, LineFormat format, String model, String problem) {
-        return new ParsedLine(lineNumber, id, format, model, null, problem);
+    private static ParsedLine bad(int lineNumber, String id, LineFormat format, String model, String problem,
+                                  boolean identified) {
+        return new ParsedLine(lineNumber, id, format, model, null, problem, identified);
     }
 }
