@@ -69,9 +69,12 @@ final class BlockSwapper implements EvictionListener {
         }
     }
 
-    /** Call before the table is freed: a block becomes evictable only when its last holder releases it. */
+    /**
+     * Call before the table's blocks are freed or released out of the window: a block becomes
+     * evictable only when its last holder releases it.
+     */
     void released(BlockTable table, String tierKey) {
-        for (int i = 0; i < table.numBlocks(); i++) {
+        for (int i = table.numNullBlocks(); i < table.numBlocks(); i++) {
             lastKey[table.blockId(i)] = tierKey;
         }
     }
@@ -103,12 +106,13 @@ final class BlockSwapper implements EvictionListener {
     }
 
     /**
-     * The blocks a sequence being preempted keeps: its full computed ones, copied out of the pool
-     * if evicted before its re-admission. Call only with a tier (evictions are heard only then).
+     * The blocks a sequence being preempted keeps: its full computed ones that it still holds (on a
+     * windowed model, those its window reaches), copied out of the pool if evicted before its
+     * re-admission. Call only with a tier (evictions are heard only then).
      */
     TierBlocks swapOut(BlockTable table) {
         TierBlocks kept = new TierBlocks(true);
-        for (int i = 0; i < table.numHashedBlocks(); i++) {
+        for (int i = table.numNullBlocks(); i < table.numHashedBlocks(); i++) {
             kept.await(table.blockHash(i));
         }
         return kept;

@@ -9,6 +9,8 @@ package dev.prefixflow.engine;
  * @param tierCachedTokens of {@code cachedTokens}, those swapped in from the evicted-block tier
  * @param swappedOutBlocks blocks of preempted sequences copied out of the pool ({@link PreemptionMode#SWAP})
  * @param swappedInTokens tokens of re-admitted preempted sequences swapped in instead of recomputed
+ * @param windowReleasedBlocks blocks running sequences gave back because no query would see them again
+ *     (models whose every layer has a sliding window)
  * @param computedTokens tokens the forward passes computed (prefill chunks, decodes, recomputes)
  * @param lastStepNanos duration of the latest step
  * @param stepNanos time in steps, summed; of it {@code forwardNanos} in the forward pass and {@code
@@ -16,7 +18,7 @@ package dev.prefixflow.engine;
  */
 public record EngineMetrics(int running, int waiting, double kvUsage, double prefixCacheHitRate, long preemptions,
                             long promptTokens, long cachedTokens, long tierCachedTokens, long swappedOutBlocks,
-                            long swappedInTokens, long computedTokens, long generatedTokens,
+                            long swappedInTokens, long windowReleasedBlocks, long computedTokens, long generatedTokens,
                             long requestsFinished, long steps, long lastStepNanos, long stepNanos,
                             long forwardNanos, long sampleNanos) {
 

@@ -82,11 +82,12 @@ public final class LlmEngine {
         this.swapper = new BlockSwapper(pool, tier);
         // Without a tier, evictions need not copy anything out of the pool.
         this.blocks = new BlockManager(config.numKvBlocks(), config.blockSize(), config.prefixCaching(),
-                tier == BlockTier.NONE ? EvictionListener.NONE : swapper);
+                model.model().attentionWindow(), tier == BlockTier.NONE ? EvictionListener.NONE : swapper);
         this.scheduler = new Scheduler(blocks, swapper, config);
         this.runner = new ModelRunner(model.model(), pool);
         this.structuredOutputs = new StructuredOutputManager(tokenizer);
-        this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(), config);
+        this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(),
+                model.model().attentionWindow(), config);
     }
 
     /** The pool shape an engine with this config allocates for this model. */
@@ -235,7 +236,8 @@ public final class LlmEngine {
         return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting(), blocks.usage(),
                 scheduler.promptTokens() == 0 ? 0 : (double) scheduler.cachedTokens() / scheduler.promptTokens(),
                 scheduler.preemptions(), scheduler.promptTokens(), scheduler.cachedTokens(),
-                scheduler.tierCachedTokens(), swapper.swappedOutBlocks(), scheduler.swappedInTokens(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
+                scheduler.tierCachedTokens(), swapper.swappedOutBlocks(), scheduler.swappedInTokens(),
+                blocks.windowReleasedBlocks(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
                 stepNanos, forwardNanos, sampleNanos);
     }
 

@@ -24,11 +24,18 @@ import java.util.Set;
  * requests that share a prefix and arrive together hit the cache. Admission stops at the first
  * request that does not fit, to keep FCFS order.
  *
- * <p><b>Preemption.</b> When a decode finds the pool full, the newest running sequence gives up its
- * blocks and goes back to the front of the waiting queue with its generated tokens; the decoding
- * sequence may be that newest one itself. In {@link PreemptionMode#SWAP} (with a tier and prefix
- * caching) it keeps its full blocks through {@link BlockSwapper#swapOut} and swaps in at
- * re-admission those the pool evicted meanwhile; otherwise it recomputes them.
+ * <p><b>Preemption.</b> When a decode (or, on a windowed model, a prefill chunk) finds the pool
+ * full, the newest running sequence gives up its blocks and goes back to the front of the waiting
+ * queue with its generated tokens; the sequence asking may be that newest one itself. In {@link
+ * PreemptionMode#SWAP} (with a tier and prefix caching) it keeps its full blocks through {@link
+ * BlockSwapper#swapOut} and swaps in at re-admission those the pool evicted meanwhile; otherwise it
+ * recomputes them.
+ *
+ * <p><b>Sliding windows.</b> On a model whose every layer has a window, each step first releases
+ * the running sequences' blocks that their next queries cannot see ({@link
+ * BlockManager#releaseOutOfWindow}), and a sequence gets blocks chunk by chunk rather than for its
+ * whole prompt at admission, so a sequence holds about (window + chunk) / block size + 1 blocks
+ * however long it grows.
  *
  * <p><b>Tier hits.</b> Blocks a request fetched from the evicted-block tier when it was added (see
  * {@link BlockSwapper}) are swapped into the pool at its first admission and count as cached.
@@ -65,26 +72,47 @@ final class Scheduler {
 
     /** The chunks of the next step; sequences admitted now get their blocks and join the running list. */
     List<ScheduledChunk> schedule(long nowNanos) {
+        for (Sequence s : running) {
+            releaseOutOfWindow(s);
+        }
         List<ScheduledChunk> chunks = new ArrayList<>();
         int budget = maxNumBatchedTokens;
-        // A preempted sequence is always the last one, so the index stays valid.
+        // A preempted sequence is always the last one, never before the one asking, so the index stays valid.
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence s = running.get(i);
-            if (!s.inPrefill() && reserveDecodeSlot(s)) {
+            if (!s.inPrefill() && reserveSlots(s, 1, chunks)) {
                 chunks.add(new ScheduledChunk(s, s.table().computedTokens(), 1));
                 budget--;
             }
         }
-        for (Sequence s : running) {
-            if (budget == 0) {
-                break;
+        for (int i = 0; i < running.size() && budget > 0; i++) {
+            Sequence s = running.get(i);
+            int n = s.inPrefill() ? Math.min(s.uncomputed(), budget) : 0;
+            if (n > 0 && reserveSlots(s, n, chunks)) {
+                chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
             }
-            if (s.inPrefill()) {
-                budget -= addChunk(chunks, s, budget);
-            }
+            // A preempted decode gives its token back.
+            budget = maxNumBatchedTokens - numTokens(chunks);
         }
         admit(chunks, budget, nowNanos);
         return chunks;
+    }
+
+    private static int numTokens(List<ScheduledChunk> chunks) {
+        int n = 0;
+        for (ScheduledChunk c : chunks) {
+            n += c.numTokens();
+        }
+        return n;
+    }
+
+    /** On a windowed model, gives back the blocks no query of {@code s} will see again. */
+    private void releaseOutOfWindow(Sequence s) {
+        if (blocks.numOutOfWindowBlocks(s.table()) > 0) {
+            // The tier files an evicted block under the key of the sequence that released it last.
+            swapper.released(s.table(), s.tierKey);
+            blocks.releaseOutOfWindow(s.table());
+        }
     }
 
     private void admit(List<ScheduledChunk> chunks, int budget, long nowNanos) {
@@ -94,11 +122,11 @@ final class Scheduler {
             BlockSource tier = s.tierBlocks();
             // Without chunked prefill a sequence starts only when all it has to compute fits this step.
             if ((!chunkedPrefill && s.length() > budget) || waitsForPendingBlock(s, pending)
-                    || !blocks.canAllocate(s.blockHashes(), s.length(), tier)) {
+                    || !blocks.canAllocate(s.blockHashes(), s.length(), tier, budget)) {
                 break;
             }
             waiting.pollFirst();
-            if (s.admit(blocks.allocate(s.seqId, s.blockHashes(), s.length(), tier))) {
+            if (s.admit(blocks.allocate(s.seqId, s.blockHashes(), s.length(), tier, budget))) {
                 s.firstScheduledNanos = nowNanos;
                 promptTokens += s.promptLength;
                 cachedTokens += s.firstCachedTokens();
@@ -107,23 +135,25 @@ final class Scheduler {
                 swappedInTokens += s.table().tierTokens();
             }
             running.add(s);
-            budget -= addChunk(chunks, s, budget);
+            int n = Math.min(s.uncomputed(), budget);
+            chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
+            budget -= n;
             if (blocks.prefixCachingEnabled()) {
                 addPendingBlocks(s, pending);
             }
         }
     }
 
-    private static int addChunk(List<ScheduledChunk> chunks, Sequence s, int budget) {
-        int n = Math.min(s.uncomputed(), budget);
-        chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
-        return n;
-    }
-
-    /** Makes room for one decode token, preempting newest sequences; false if {@code s} itself was. */
-    private boolean reserveDecodeSlot(Sequence s) {
-        while (!blocks.appendSlots(s.table(), 1)) {
+    /**
+     * Makes room for the next {@code n} tokens of {@code s}, preempting newest sequences (and
+     * dropping their chunks of this step); false if {@code s} itself was preempted. A table slotted
+     * for its whole sequence at admission needs nothing more until it decodes.
+     */
+    private boolean reserveSlots(Sequence s, int n, List<ScheduledChunk> chunks) {
+        int needed = s.table().computedTokens() + n - s.table().numTokens();
+        while (needed > 0 && !blocks.appendSlots(s.table(), needed)) {
             Sequence victim = running.get(running.size() - 1);
+            chunks.removeIf(c -> c.sequence() == victim);
             preempt(victim);
             if (victim == s) {
                 return false;

@@ -1,6 +1,7 @@
 package dev.prefixflow.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Sliding-window models through the whole engine: llama.cpp's greedy tokens for prompts longer than
  * the window, whatever the chunking, with prefix caching on or off (the second round of the same
- * prompts is served from the cache), and in a pool so small that sequences are preempted.
+ * prompts is served from the cache), and in a pool so small that sequences are preempted. Their
+ * global layers read every position, so the engine releases no block before a sequence ends.
  */
 class SlidingWindowEngineTest {
 
@@ -78,6 +80,7 @@ class SlidingWindowEngineTest {
             if (config.numKvBlocks() == 12) {
                 assertTrue(engine.metrics().preemptions() > 0, "the small pool preempts");
             }
+            assertEquals(0, engine.metrics().windowReleasedBlocks(), "global layers keep every block");
         }
     }
 }

@@ -33,6 +33,13 @@ class CliTest {
 
     /** The in-process `batch` command's answers to the good lines of {@code input}, by id. */
     static Map<String, JsonNode> batchResults(String model, Path input, String... moreArgs) throws IOException {
+        Map<String, JsonNode> good = new HashMap<>(batchAnswers(model, input, moreArgs));
+        good.values().removeIf(node -> !(node.path("error").isNull() || node.path("error").isMissingNode()));
+        return good;
+    }
+
+    /** The in-process `batch` command's answer to every line of {@code input}, errors included, by id. */
+    static Map<String, JsonNode> batchAnswers(String model, Path input, String... moreArgs) throws IOException {
         Path batchOut = Files.createTempFile("prefixflow-batch", ".jsonl");
         try {
             List<String> args = new java.util.ArrayList<>(List.of("batch", "--model", model, "--input", input.toString(),
@@ -40,14 +47,12 @@ class CliTest {
             args.addAll(List.of(moreArgs));
             Run batch = run(args.toArray(String[]::new));
             assertEquals(0, batch.exitCode(), batch.err());
-            Map<String, JsonNode> expected = new HashMap<>();
+            Map<String, JsonNode> answers = new HashMap<>();
             for (String line : Files.readAllLines(batchOut)) {
                 JsonNode node = JSON.readTree(line);
-                if (node.path("error").isNull() || node.path("error").isMissingNode()) {
-                    expected.put(resultId(node), node);
-                }
+                answers.put(resultId(node), node);
             }
-            return expected;
+            return answers;
         } finally {
             Files.deleteIfExists(batchOut);
         }

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefixflow.job.arrow.ArrowJavaFiles;
+import dev.prefixflow.job.arrow.ResultRow;
 import dev.prefixflow.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,19 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local default of {@code run}: the bundled examples through an embedded Flink (RocksDB state,
- * checkpoints) into committed JSONL files; the bad lines to the dead-letter files; every good
- * line answered exactly as the in-process {@code batch} command answers it; a summary at the end.
+ * checkpoints) into committed JSONL files; every line with an id answered exactly as the in-process
+ * {@code batch} command answers it, bad ones with the same error; the line without one (not JSON) to
+ * the dead-letter files; a summary at the end.
  */
 class RunCommandTest {
 
     @Test
-    void localRunAnswersLikeBatchAndDeadLettersBadLines(@TempDir Path dir) throws Exception {
+    void localRunAnswersLikeBatchAndDeadLettersLinesWithoutAnId(@TempDir Path dir) throws Exception {
         String model = TestModels.path("kjv-5m-q80.gguf").toString();
         Path input = examples();
         Path results = dir.resolve("results");
         Path dead = dir.resolve("dead");
+        Path arrow = dir.resolve("arrow");
         CliTest.Run run = CliTest.run("run", "--model", model, "--input", input.toString(),
-                "--output", "jsonl:" + results, "--dead-letter", "jsonl:" + dead, "--parallelism", "2",
+                "--output", "jsonl:" + results + ",arrow:" + arrow, "--dead-letter", "jsonl:" + dead, "--parallelism", "2",
                 "--checkpoint-interval", "500ms", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
                 "--chat-template", exampleTemplate().toString(), "--progress", "lines");
         assertEquals(0, run.exitCode(), run.err());
@@ -42,15 +47,56 @@ class RunCommandTest {
                 run.err());
         assertTrue(run.err().contains("dead-lettered records"), run.err());
 
-        Map<String, JsonNode> batch = CliTest.batchResults(model, input, "--chat-template", exampleTemplate().toString());
+        Map<String, JsonNode> batch = CliTest.batchAnswers(model, input, "--chat-template", exampleTemplate().toString());
         assertTrue(batch.containsKey("chat-1") && batch.containsKey("chat-2"), "the chat lines are answered");
-        assertAnswersLike(batch, readParts(results));
+        assertTrue(batch.get("bad-1").path("error").path("message").asText().contains("max_tokens must be an integer"),
+                batch.get("bad-1").toString());
         List<JsonNode> deadLetters = readParts(dead);
-        assertEquals(2, deadLetters.size(), deadLetters.toString());
+        assertEquals(1, deadLetters.size(), deadLetters.toString());
         for (JsonNode d : deadLetters) {
-            assertTrue(d.get("reason").asText().length() > 10, d.toString());
+            assertTrue(d.get("reason").asText().contains("not valid JSON"), d.toString());
             assertTrue(d.get("bytes_base64").asText().length() > 0, d.toString());
+            // batch answers it as "line N"; a stream has no such id to answer.
+            assertTrue(batch.remove("line " + d.get("line_number").asInt()) != null, d.toString());
         }
+        List<JsonNode> answers = readParts(results);
+        assertAnswersLike(batch, answers);
+        assertArrowRowsAreTheChoices(answers, arrow);
+    }
+
+    /** The Arrow output has a row per choice (chat-2 asks for two), with the tokens the JSON answer has. */
+    private static void assertArrowRowsAreTheChoices(List<JsonNode> answers, Path arrow) throws Exception {
+        List<Path> files;
+        try (var all = Files.walk(arrow)) {
+            files = all.filter(f -> f.getFileName().toString().startsWith("part-")).toList();
+        }
+        Map<String, List<ResultRow>> rows = new HashMap<>();
+        for (ResultRow row : ArrowJavaFiles.read(files)) {
+            rows.computeIfAbsent(row.id(), id -> new ArrayList<>()).add(row);
+        }
+        assertEquals(answers.size(), rows.size(), rows.keySet().toString());
+        for (JsonNode answer : answers) {
+            String id = CliTest.resultId(answer);
+            List<ResultRow> choices = rows.get(id).stream().sorted(Comparator.comparingInt(ResultRow::choiceIndex))
+                    .toList();
+            List<JsonNode> want = new ArrayList<>();
+            if (answer.has("response") && !answer.get("response").isNull()) {
+                answer.get("response").get("body").get("choices").forEach(want::add);
+            } else if (answer.has("choices")) {
+                answer.get("choices").forEach(want::add);
+            } else {
+                want.add(answer);
+            }
+            assertEquals(want.size(), choices.size(), id + ": " + choices);
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(i, choices.get(i).choiceIndex(), id);
+                JsonNode text = want.get(i).has("message") ? want.get(i).get("message").get("content")
+                        : want.get(i).get("text");
+                assertEquals(text == null || text.isNull() ? null : text.asText(), choices.get(i).text(),
+                        id + " choice " + i);
+            }
+        }
+        assertEquals(2, rows.get("chat-2").size(), "chat-2 asks for two choices");
     }
 
     @Test
@@ -82,7 +128,7 @@ class RunCommandTest {
     /** One streamed result per expected id, each with the expected tokens. */
     static void assertAnswersLike(Map<String, JsonNode> expected, List<JsonNode> streamed) {
         Map<String, JsonNode> left = new HashMap<>(expected);
-        assertEquals(left.size(), streamed.size(), "one result per good line");
+        assertEquals(left.size(), streamed.size(), "one result per expected answer");
         for (JsonNode got : streamed) {
             String id = CliTest.resultId(got);
             JsonNode want = left.remove(id);
@@ -91,8 +137,11 @@ class RunCommandTest {
         }
     }
 
-    /** What was generated: every choice of an OpenAI answer; a record's token ids and choices. */
+    /** What was generated: every choice of an OpenAI answer; a record's token ids and choices; or the error. */
     static JsonNode tokens(JsonNode result) {
+        if (!result.path("error").isNull() && !result.path("error").isMissingNode()) {
+            return result.get("error").get("message");
+        }
         if (result.has("response")) {
             return result.get("response").get("body").get("choices");
         }

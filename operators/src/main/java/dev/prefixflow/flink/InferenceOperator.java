@@ -112,7 +112,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         latest = session.metrics();
         registerMetrics(getMetricGroup());
         for (Pending p : restored) {
-            admit(p.key(), p.stateKey(), p.record());
+            admit(p.key(), p.stateKey(), p.record().parsedLine());
         }
         restored = null;
         queueStep();
@@ -154,6 +154,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         group.gauge("computedTokens", () -> latest.computedTokens());
         group.gauge("generatedTokens", () -> latest.generatedTokens());
         group.gauge("preemptions", () -> latest.preemptions());
+        group.gauge("windowReleasedBlocks", () -> latest.windowReleasedBlocks());
         group.gauge("lastStepMillis", () -> latest.lastStepNanos() / 1e6);
         group.meter("generatedTokensPerSecond", new org.apache.flink.metrics.MeterView(
                 new TokenCounter(() -> latest.generatedTokens())));
@@ -162,11 +163,19 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
     @Override
     public void processElement(StreamRecord<PromptRecord> element) throws Exception {
         PromptRecord record = element.getValue();
+        requestsIn.inc();
+        ParsedLine line = record.parsedLine();
+        if (line.isBad()) {
+            // Rejected by the decoder: answered at once with its problem, never admitted.
+            requestsOut.inc();
+            errors.inc();
+            output.collect(new StreamRecord<>(InferenceResult.of(Answer.rejected(line))));
+            return;
+        }
         // Entries are keyed by a fresh UUID, not the request id: two requests may share an id.
         String stateKey = UUID.randomUUID().toString();
         pending.put(stateKey, record);
-        requestsIn.inc();
-        admit(String.valueOf(getCurrentKey()), stateKey, record);
+        admit(String.valueOf(getCurrentKey()), stateKey, line);
         queueStep();
         // Backpressure: stop reading input while too many requests wait; the yields run engine steps.
         while (latest.waiting() > settings.maxWaiting()) {
@@ -174,8 +183,7 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         }
     }
 
-    private void admit(String key, String stateKey, PromptRecord record) {
-        ParsedLine line = record.parsedLine();
+    private void admit(String key, String stateKey, ParsedLine line) {
         // The seed was fixed from the request's own id when the line was parsed; the routing key
         // is where the tier files this request's blocks.
         session.add(line.request(), new Admitted(line, key, stateKey), piece -> { }, key);

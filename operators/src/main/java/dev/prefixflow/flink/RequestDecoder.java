@@ -19,8 +19,11 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Turns raw request records into routed prompts: checks the bytes are UTF-8, parses the line
- * (tokenizing the prompt) and computes its routing key. A record that cannot become a request goes
- * to the dead-letter output with the reason and its original bytes; the job goes on.
+ * (tokenizing the prompt) and computes its routing key. A request that names itself but cannot be
+ * served (a wrong field, a template that raises, a prompt beyond the context) travels on as a rejected
+ * line, which the inference operator answers with an error result, as {@code batch} does. A record
+ * without an id of its own (not UTF-8, not JSON, no id) goes to the dead-letter output with the reason
+ * and its original bytes, since no answer to it could be matched. The job goes on either way.
  */
 public class RequestDecoder extends ProcessFunction<byte[], PromptRecord> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") { };
@@ -67,6 +70,10 @@ public class RequestDecoder extends ProcessFunction<byte[], PromptRecord> {
             return;
         }
         ParsedLine parsed = parser.parse(line, (int) Math.min(lineNumber, Integer.MAX_VALUE));
+        if (parsed.isRejectedRequest()) {
+            out.collect(PromptRecord.of(parsed, lineNumber, parsed.id()));
+            return;
+        }
         if (parsed.isBad()) {
             deadLettered.inc();
             ctx.output(DEAD_LETTERS, new DeadLetter(parsed.id() + ": " + parsed.problem(), lineNumber, line, bytes));

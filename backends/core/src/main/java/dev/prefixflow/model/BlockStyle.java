@@ -35,7 +35,7 @@ public record BlockStyle(float embeddingScale, Activation activation, float fina
                 java.util.Collections.nCopies(c.layers(), c.ropeBase()));
     }
 
-    /** The largest sliding window of any layer, or 0 when every layer attends to the whole context. */
+    /** The largest sliding window of the layers, or 0 when some layer attends to the whole context. */
     public int maxWindow() {
         int max = 0;
         for (LayerAttention a : attention) {

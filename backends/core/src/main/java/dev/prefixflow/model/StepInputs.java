@@ -10,8 +10,13 @@ import java.util.List;
  */
 record StepInputs(int[] tokenIds, int[] positions, AttentionMetadata attention, int[] logitRows) {
 
-    /** Checks every token id against the vocabulary and every position against the context length. */
-    static StepInputs of(ForwardBatch batch, ModelConfig c) {
+    /**
+     * Checks every token id against the vocabulary, every position against the context length, and
+     * that no block a query sees is {@link AttentionMetadata#NULL_BLOCK} (released by the engine).
+     *
+     * @param window the window of every layer, or 0 when some layer attends to the whole context
+     */
+    static StepInputs of(ForwardBatch batch, ModelConfig c, int window, int blockSize) {
         List<SequenceChunk> seqs = batch.sequences();
         int n = batch.totalTokens();
         int[] tokenIds = new int[n];
@@ -27,6 +32,7 @@ record StepInputs(int[] tokenIds, int[] positions, AttentionMetadata attention, 
             queryLens[s] = chunk.length();
             contextLens[s] = chunk.firstPosition();
             blockTables[s] = chunk.blockTable();
+            checkVisibleBlocks(chunk, window, blockSize);
             wanted += chunk.wantsLogits() ? 1 : 0;
             for (int i = 0; i < chunk.length(); i++, row++) {
                 int token = chunk.tokens()[i];
@@ -55,6 +61,19 @@ record StepInputs(int[] tokenIds, int[] positions, AttentionMetadata attention, 
         }
         return new StepInputs(tokenIds, positions, new AttentionMetadata(queryLens, contextLens, blockTables, slots),
                 logitRows);
+    }
+
+    /** The chunk's first query sees the most: from p - window + 1 (or 0) to its last position. */
+    private static void checkVisibleBlocks(SequenceChunk chunk, int window, int blockSize) {
+        int p = chunk.firstPosition();
+        int first = window == 0 ? 0 : Math.max(0, p - window + 1) / blockSize;
+        int[] table = chunk.blockTable();
+        for (int b = first; b < table.length && b * blockSize < p + chunk.length(); b++) {
+            if (table[b] == AttentionMetadata.NULL_BLOCK) {
+                throw new IllegalArgumentException("block " + b + " of a block table is released, but the query at "
+                        + "position " + p + " sees it" + (window == 0 ? "" : " (window " + window + ")"));
+            }
+        }
     }
 
     int numTokens() {

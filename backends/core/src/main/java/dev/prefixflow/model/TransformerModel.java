@@ -55,6 +55,11 @@ public final class TransformerModel implements Model {
         return config;
     }
 
+    @Override
+    public int attentionWindow() {
+        return style.maxWindow();
+    }
+
     /** The options this model's architecture runs with (attention windows among them). */
     public BlockStyle style() {
         return style;
@@ -63,7 +68,7 @@ public final class TransformerModel implements Model {
     @Override
     public float[][] forward(ForwardBatch batch, KvPool pool) {
         ModelConfig c = config;
-        StepInputs in = StepInputs.of(batch, c);
+        StepInputs in = StepInputs.of(batch, c, style.maxWindow(), pool.spec().blockSize());
         int n = in.numTokens();
         IntTensor positions = kernels.copyIn(in.positions());
         PreparedAttention attention = pool.prepare(in.attention());

@@ -7,10 +7,17 @@ package dev.prefixflow.platform;
  * sequence's query tokens are consecutive rows of the step's tensors and sit at positions
  * contextLens[s] ... contextLens[s] + queryLens[s] - 1.
  *
+ * <p>On a model whose every layer has a sliding window, the engine frees the blocks no query of the
+ * step can see: their block-table entries are {@link #NULL_BLOCK}, which attention never reads
+ * (vLLM v1's null block).
+ *
  * <p>{@link KvPool#prepare} copies it to the platform once per step; the per-layer attention calls
  * then read the platform's copy.
  */
 public record AttentionMetadata(int[] queryLens, int[] contextLens, int[][] blockTables, int[] slotMapping) {
+
+    /** The block-table entry of a block that lies wholly before every window of the step's queries. */
+    public static final int NULL_BLOCK = -1;
 
     public AttentionMetadata {
         if (queryLens.length != contextLens.length || queryLens.length != blockTables.length) {

@@ -21,8 +21,9 @@ public interface KvPool {
     /**
      * Causal attention of every sequence of the step at once: query row t of q ({@code heads *
      * headDim} values) at position p attends to its sequence's positions 0..p (the last {@code
-     * window} of them on a windowed layer), found via the block table. Scores are q.k times the
-     * scale, soft-capped where asked. The result goes to row t of out.
+     * window} of them on a windowed layer), found via the block table; it must not touch the entries
+     * of blocks before the first position it sees (they may be {@link AttentionMetadata#NULL_BLOCK}).
+     * Scores are q.k times the scale, soft-capped where asked. The result goes to row t of out.
      */
     void attend(int layer, Tensor q, Tensor out, int heads, LayerAttention attention, PreparedAttention step);
 

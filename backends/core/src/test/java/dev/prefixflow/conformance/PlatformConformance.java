@@ -2,6 +2,7 @@ package dev.prefixflow.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,10 +15,12 @@ import dev.prefixflow.model.ModelLoader;
 import dev.prefixflow.model.SequenceChunk;
 import dev.prefixflow.model.synthetic.ModelShape;
 import dev.prefixflow.model.synthetic.SyntheticModel;
+import dev.prefixflow.platform.AttentionMetadata;
 import dev.prefixflow.platform.KvPool;
 import dev.prefixflow.platform.KvPoolSpec;
 import dev.prefixflow.platform.Platform;
 import dev.prefixflow.testing.TestModels;
+import dev.prefixflow.testing.WindowedModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +46,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       GreedyReferences#LOGIT_TOLERANCE};
  *   <li>a sequence's logits are bit-identical alone or batched, whole or chunked, wherever its
  *       blocks lie;
+ *   <li>on a model whose every layer has a sliding window, blocks behind the window are never read
+ *       (null block-table entries, poisoned KV);
  *   <li>host-platform copies per step grow with the number of sequences, not with the layers.
  * </ul>
  */
@@ -215,6 +220,51 @@ public abstract class PlatformConformance {
                 assertArrayEquals(alone[i], batched[i], platform().name() + ": " + file + ": prompt " + i);
             }
         }
+    }
+
+    /**
+     * The engine releases the blocks behind every layer's window and passes {@link
+     * AttentionMetadata#NULL_BLOCK} in their place: phi3-ref with window 20 on every layer, a prompt
+     * of 96 tokens in chunks of 8, gives bit-identical logits at every chunk whether the blocks
+     * behind the chunk's first query's window are kept, or nulled in the table and their KV set to
+     * NaN. A step whose query would see a null entry is refused before it reaches the platform.
+     */
+    @Test
+    void blocksBehindEveryWindowAreNeverRead(@TempDir Path dir) throws IOException {
+        try (LoadedModel model = ModelLoader.load(WindowedModels.phi3(20, dir), platform())) {
+            int[] prompt = new Random(3).ints(96, 3, model.config().vocabSize()).toArray();
+            List<float[]> kept = chunkedLogits(model, prompt, false);
+            List<float[]> released = chunkedLogits(model, prompt, true);
+            for (int i = 0; i < kept.size(); i++) {
+                assertArrayEquals(kept.get(i), released.get(i), platform().name() + ": chunk " + i);
+            }
+            int[] table = identity(6);
+            table[3] = AttentionMetadata.NULL_BLOCK;
+            assertThrows(IllegalArgumentException.class, () -> model.model().forward(
+                    new ForwardBatch(List.of(chunk(prompt, 64, 72, table, true))), pool(model, 8)));
+        }
+    }
+
+    /** Logits of the last token of each 8-token chunk; with {@code release}, as the engine releases. */
+    private List<float[]> chunkedLogits(LoadedModel model, int[] prompt, boolean release) {
+        int window = model.model().attentionWindow();
+        KvPool pool = pool(model, 8);
+        float[] poison = new float[pool.spec().floatsPerBlock()];
+        Arrays.fill(poison, Float.NaN);
+        int[] table = identity((prompt.length + BLOCK - 1) / BLOCK);
+        List<float[]> logits = new ArrayList<>();
+        for (int from = 0; from < prompt.length; from += 8) {
+            for (int b = 0; release && b < Math.max(0, from - window + 1) / BLOCK; b++) {
+                if (table[b] != AttentionMetadata.NULL_BLOCK) {
+                    pool.writeBlock(table[b], poison);
+                    table[b] = AttentionMetadata.NULL_BLOCK;
+                }
+            }
+            logits.add(model.model().forward(new ForwardBatch(List.of(chunk(prompt, from, from + 8, table.clone(),
+                    true))), pool)[0]);
+        }
+        assertTrue(!release || table[3] == AttentionMetadata.NULL_BLOCK, "blocks were released");
+        return logits;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.prefixflow.engine.block;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,6 +34,19 @@ import java.util.Map;
  * covers at most {@code promptLength - 1} tokens, rounded down to whole blocks: a prompt cached
  * entirely in full blocks recomputes its last block (as vLLM v0.6.5 does).
  *
+ * <p><b>Sliding windows.</b> On a model whose every layer attends through a window of {@code W}
+ * positions, a query at position p reads p - W + 1 .. p only, so a running sequence's leading blocks
+ * wholly before its next query's window are never read again: {@link #releaseOutOfWindow} gives them
+ * back (cached ones become evictable, findable by hash; the others free) and leaves
+ * {@link BlockTable#NULL_BLOCK} in their entries, as vLLM v1's sliding-window manager does. Such a
+ * table also slots only the tokens scheduled so far (the {@code tokenBudget} of {@link #allocate}, then
+ * {@link #appendSlots} per chunk), so a sequence holds about {@code (W + chunk) / blockSize + 1} blocks
+ * however long it grows. A prefix-cache hit then needs only the blocks its first computed query
+ * sees: the longest prefix of whole blocks (last-token rule as above) whose final {@code W - 1}
+ * positions' blocks are all in the pool (or the source); the hash chain vouches for the tokens before
+ * them, whose entries stay null. A model with any full-attention layer (Gemma 2 and 3 mix local and
+ * global layers) gets window 0: it keeps every block and slots the whole sequence at admission.
+ *
  * <p>Not thread-safe: one engine loop owns it.
  */
 public final class BlockManager {
@@ -42,6 +56,8 @@ public final class BlockManager {
     private final int numBlocks;
     private final int blockSize;
     private final boolean prefixCaching;
+    /** The window of every layer, or 0 when some layer sees the whole context. */
+    private final int window;
     private final EvictionListener evictionListener;
     private final int[] refCount;
     /** The hash a block is cached under, or null. */
@@ -58,19 +74,30 @@ public final class BlockManager {
     private long clock;
     private long queriedTokens;
     private long hitTokens;
+    private long windowReleasedBlocks;
 
+    /** For a model with a full-attention layer. */
     public BlockManager(int numBlocks, int blockSize, boolean prefixCaching) {
-        this(numBlocks, blockSize, prefixCaching, EvictionListener.NONE);
+        this(numBlocks, blockSize, prefixCaching, 0, EvictionListener.NONE);
     }
 
-    public BlockManager(int numBlocks, int blockSize, boolean prefixCaching, EvictionListener evictionListener) {
+    /**
+     * @param window the sliding window of every layer of the model, or 0 when some layer attends to
+     *     the whole context (then no block is released before its sequence is freed)
+     */
+    public BlockManager(int numBlocks, int blockSize, boolean prefixCaching, int window,
+                        EvictionListener evictionListener) {
         if (numBlocks <= 0) {
             throw new IllegalArgumentException("the pool needs at least one block: " + numBlocks);
+        }
+        if (window < 0) {
+            throw new IllegalArgumentException("negative attention window: " + window);
         }
         BlockHasher.checkBlockSize(blockSize);
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
         this.prefixCaching = prefixCaching;
+        this.window = window;
         this.evictionListener = evictionListener;
         refCount = new int[numBlocks];
         cachedHash = new BlockHash[numBlocks];
@@ -91,13 +118,18 @@ public final class BlockManager {
      * side effects: the scheduler asks this before admitting a request, to size its token budget.
      */
     public int lookupCachedPrefix(BlockHashes hashes, int numTokens, BlockSource source) {
-        return findCachedPrefix(hashes, numTokens, source).size() * blockSize;
+        return findCachedPrefix(hashes, numTokens, source).size * blockSize;
     }
 
     /** Whether {@link #allocate} would succeed now. */
-    public boolean canAllocate(BlockHashes hashes, int numTokens, BlockSource source) {
+    public boolean canAllocate(BlockHashes hashes, int numTokens, BlockSource source, int tokenBudget) {
         CachedPrefix hits = findCachedPrefix(hashes, numTokens, source);
-        return freshBlocksFor(numTokens, hits) <= available() - hits.evictable;
+        return freshBlocksFor(slottedTokens(numTokens, hits, tokenBudget), hits) <= available() - hits.evictable;
+    }
+
+    /** {@link #canAllocate(BlockHashes, int, BlockSource, int)} for all tokens at once. */
+    public boolean canAllocate(BlockHashes hashes, int numTokens, BlockSource source) {
+        return canAllocate(hashes, numTokens, source, numTokens);
     }
 
     /** Whether a block with this hash is in the pool now (held or evictable). */
@@ -107,32 +139,39 @@ public final class BlockManager {
 
     /**
      * A block table for a new sequence of {@code numTokens} tokens whose full blocks {@code hashes}
-     * holds: the longest cached prefix attached (see the last-token rule), with the chain's blocks
-     * that the pool misses but {@code source} has filled from it (swapped in) and cached, and fresh
-     * blocks for the rest. The table keeps {@code hashes}, which the sequence extends as it grows.
+     * holds: the longest cached prefix attached (see the last-token rule and, for windowed models,
+     * the class comment), with the chain's blocks that the pool misses but {@code source} has filled
+     * from it (swapped in) and cached, and fresh blocks for the rest. With a window, the table slots
+     * only the cached prefix plus {@code tokenBudget} tokens; without, all {@code numTokens}. The
+     * table keeps {@code hashes}, which the sequence extends as it grows.
      *
      * @throws IllegalStateException if the pool is short of blocks ({@link #canAllocate} says so)
      */
-    public BlockTable allocate(long seqId, BlockHashes hashes, int numTokens, BlockSource source) {
+    public BlockTable allocate(long seqId, BlockHashes hashes, int numTokens, BlockSource source, int tokenBudget) {
         if (numTokens <= 0) {
             throw new IllegalArgumentException("a sequence needs at least one prompt token");
         }
+        if (tokenBudget <= 0) {
+            throw new IllegalArgumentException("a token budget must be positive: " + tokenBudget);
+        }
         CachedPrefix hits = findCachedPrefix(hashes, numTokens, source);
-        int fresh = freshBlocksFor(numTokens, hits);
+        int slotted = slottedTokens(numTokens, hits, tokenBudget);
+        int fresh = freshBlocksFor(slotted, hits);
         if (fresh > available() - hits.evictable) {
             throw new IllegalStateException("sequence " + seqId + " needs " + fresh + " fresh blocks, "
                     + (available() - hits.evictable) + " available");
         }
-        int hitBlocks = hits.size();
-        int[] blockIds = new int[blocksFor(numTokens)];
+        int hitBlocks = hits.size;
+        int[] blockIds = new int[blocksFor(slotted)];
+        Arrays.fill(blockIds, 0, hits.first, BlockTable.NULL_BLOCK);
         // Hold the pool's hits before taking any fresh block, so evicting cannot pick one of them.
-        for (int i = 0; i < hitBlocks; i++) {
+        for (int i = hits.first; i < hitBlocks; i++) {
             blockIds[i] = hits.blockIds[i];
             if (blockIds[i] != NO_BLOCK) {
                 hold(blockIds[i]);
             }
         }
-        for (int i = 0; i < hitBlocks; i++) {
+        for (int i = hits.first; i < hitBlocks; i++) {
             if (blockIds[i] == NO_BLOCK) {
                 blockIds[i] = takeFreshBlock();
                 source.fill(blockIds[i], hashes.get(i));
@@ -142,13 +181,18 @@ public final class BlockManager {
         for (int i = hitBlocks; i < blockIds.length; i++) {
             blockIds[i] = takeFreshBlock();
         }
-        BlockTable table = new BlockTable(seqId, hashes, blockIds, numTokens, hitBlocks * blockSize,
+        BlockTable table = new BlockTable(seqId, hashes, blockIds, hits.first, slotted, hitBlocks * blockSize,
                 hits.swapIns * blockSize);
         if (prefixCaching) {
             queriedTokens += numTokens;
             hitTokens += table.cachedTokens();
         }
         return table;
+    }
+
+    /** {@link #allocate(long, BlockHashes, int, BlockSource, int)} slotting all tokens at once. */
+    public BlockTable allocate(long seqId, BlockHashes hashes, int numTokens, BlockSource source) {
+        return allocate(seqId, hashes, numTokens, source, numTokens);
     }
 
     /**
@@ -227,10 +271,40 @@ public final class BlockManager {
     public void free(BlockTable table) {
         checkLive(table);
         clock++;
-        for (int blockId : table.blockIds()) {
-            release(blockId);
+        int[] blockIds = table.blockIds();
+        for (int i = table.numNullBlocks(); i < blockIds.length; i++) {
+            release(blockIds[i]);
         }
         table.markFreed();
+    }
+
+    /**
+     * How many of the table's blocks {@link #releaseOutOfWindow} would release now: those wholly
+     * before the window of the sequence's next query (at its first uncomputed position). Always 0
+     * without a window.
+     */
+    public int numOutOfWindowBlocks(BlockTable table) {
+        checkLive(table);
+        return Math.max(0, firstVisibleBlock(table.computedTokens()) - table.numNullBlocks());
+    }
+
+    /**
+     * Releases the blocks no query of the sequence can see any more (see {@link
+     * #numOutOfWindowBlocks}), as {@link #free} would, and nulls their entries; returns how many.
+     */
+    public int releaseOutOfWindow(BlockTable table) {
+        int n = numOutOfWindowBlocks(table);
+        if (n == 0) {
+            return 0;
+        }
+        clock++;
+        int from = table.numNullBlocks();
+        for (int i = from; i < from + n; i++) {
+            release(table.blockId(i));
+        }
+        table.nullLeadingBlocks(from + n);
+        windowReleasedBlocks += n;
+        return n;
     }
 
     public int blockSize() {
@@ -243,6 +317,16 @@ public final class BlockManager {
 
     public boolean prefixCachingEnabled() {
         return prefixCaching;
+    }
+
+    /** The window of every layer of the model, or 0 when some layer attends to the whole context. */
+    public int window() {
+        return window;
+    }
+
+    /** Blocks released by {@link #releaseOutOfWindow} so far. */
+    public long windowReleasedBlocks() {
+        return windowReleasedBlocks;
     }
 
     /** Blocks holding nothing useful. */
@@ -313,19 +397,48 @@ public final class BlockManager {
         if (maxBlocks > hashes.size()) {
             throw new IllegalArgumentException(numTokens + " tokens but " + hashes.size() + " hashed blocks");
         }
-        CachedPrefix hits = new CachedPrefix(maxBlocks);
+        // Per chain block: its pool block, or NO_BLOCK where the source has it.
+        int[] found = new int[maxBlocks];
+        // The first block of the run of found blocks that reaches the current one.
+        int runStart = 0;
+        int hitBlocks = 0;
         for (int index = 0; index < maxBlocks; index++) {
             BlockHash hash = hashes.get(index);
             Integer blockId = cachedBlocks.get(hash);
             if (blockId != null) {
-                hits.add(blockId, refCount[blockId] == 0);
+                found[index] = blockId;
             } else if (source.has(hash)) {
-                hits.addSwapIn();
-            } else {
+                found[index] = NO_BLOCK;
+            } else if (window == 0) {
                 break;
+            } else {
+                runStart = index + 1;
+                continue;
+            }
+            // A hit of index + 1 blocks needs the blocks its first computed query sees.
+            if (runStart <= firstVisibleBlock((index + 1) * blockSize)) {
+                hitBlocks = index + 1;
+            }
+        }
+        CachedPrefix hits = new CachedPrefix(found, firstVisibleBlock(hitBlocks * blockSize), hitBlocks);
+        for (int i = hits.first; i < hitBlocks; i++) {
+            if (found[i] == NO_BLOCK) {
+                hits.swapIns++;
+            } else if (refCount[found[i]] == 0) {
+                hits.evictable++;
             }
         }
         return hits;
+    }
+
+    /** The first block a query at {@code position} sees in every layer. */
+    private int firstVisibleBlock(int position) {
+        return window == 0 ? 0 : Math.max(0, position - window + 1) / blockSize;
+    }
+
+    /** Tokens a new table slots: with a window the cached prefix plus the first chunk, else all. */
+    private int slottedTokens(int numTokens, CachedPrefix hits, int tokenBudget) {
+        return window == 0 ? numTokens : (int) Math.min(numTokens, (long) hits.size * blockSize + tokenBudget);
     }
 
     /**
@@ -371,9 +484,9 @@ public final class BlockManager {
         return nextCopy[blockId] == NO_BLOCK && cachedBlocks.get(cachedHash[blockId]) == blockId;
     }
 
-    /** Swap-ins need fresh blocks too: only the pool's own hits are free of charge. */
-    private int freshBlocksFor(int numTokens, CachedPrefix hits) {
-        return blocksFor(numTokens) - (hits.size() - hits.swapIns);
+    /** Swap-ins need fresh blocks too: only the pool's own hits and the null entries are free of charge. */
+    private int freshBlocksFor(int slottedTokens, CachedPrefix hits) {
+        return blocksFor(slottedTokens) - hits.first - (hits.size - hits.first - hits.swapIns);
     }
 
     private int blocksFor(int tokens) {
@@ -438,35 +551,23 @@ public final class BlockManager {
     }
 
     /**
-     * The cached leading blocks of a prompt ({@link #NO_BLOCK}: to swap in), how many of the
-     * pool's are evictable now, and how many are swap-ins.
+     * The cached leading blocks of a prompt: chain blocks {@code first..size-1} are attached ({@link
+     * #NO_BLOCK}: to swap in), those before {@code first} are out of the window and stay null; how
+     * many attached ones are evictable now, and how many are swap-ins.
      */
     private static final class CachedPrefix {
-        static final CachedPrefix NONE = new CachedPrefix(0);
+        static final CachedPrefix NONE = new CachedPrefix(new int[0], 0, 0);
 
         final int[] blockIds;
-        private int size;
+        final int first;
+        final int size;
         int evictable;
         int swapIns;
 
-        CachedPrefix(int maxBlocks) {
-            blockIds = new int[maxBlocks];
-        }
-
-        int size() {
-            return size;
-        }
-
-        void add(int blockId, boolean isEvictable) {
-            blockIds[size++] = blockId;
-            if (isEvictable) {
-                evictable++;
-            }
-        }
-
-        void addSwapIn() {
-            blockIds[size++] = NO_BLOCK;
-            swapIns++;
+        CachedPrefix(int[] blockIds, int first, int size) {
+            this.blockIds = blockIds;
+            this.first = first;
+            this.size = size;
         }
     }
 }

@@ -69,7 +69,8 @@ public final class RequestParser {
         try {
             root = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            return bad(lineNumber, "line " + lineNumber, LineFormat.PLAIN, null, "not valid JSON: " + e.getOriginalMessage());
+            return bad(lineNumber, "line " + lineNumber, LineFormat.PLAIN, null,
+                    "not valid JSON: " + e.getOriginalMessage(), false);
         }
         return parse(root, lineNumber);
     }
@@ -78,7 +79,7 @@ public final class RequestParser {
     public ParsedLine parse(JsonNode root, int lineNumber) {
         String fallbackId = "line " + lineNumber;
         if (root == null || !root.isObject()) {
-            return bad(lineNumber, fallbackId, LineFormat.PLAIN, null, "expected a JSON object");
+            return bad(lineNumber, fallbackId, LineFormat.PLAIN, null, "expected a JSON object", false);
         }
         boolean openAi = root.has("custom_id") || root.has("body");
         LineFormat format = !openAi ? LineFormat.PLAIN
@@ -99,9 +100,9 @@ public final class RequestParser {
                 checkUnsupported(fields);
             }
             Request request = request(id != null ? id : "line-" + lineNumber, fields, format);
-            return new ParsedLine(lineNumber, name, format, model, request, null);
+            return new ParsedLine(lineNumber, name, format, model, request, null, id != null);
         } catch (IllegalArgumentException e) {
-            return bad(lineNumber, name, format, model, e.getMessage());
+            return bad(lineNumber, name, format, model, e.getMessage(), id != null);
         }
     }
 
@@ -368,7 +369,8 @@ public final class RequestParser {
         return h;
     }
 
-    private static ParsedLine bad(int lineNumber, String id, LineFormat format, String model, String problem) {
-        return new ParsedLine(lineNumber, id, format, model, null, problem);
+    private static ParsedLine bad(int lineNumber, String id, LineFormat format, String model, String problem,
+                                  boolean identified) {
+        return new ParsedLine(lineNumber, id, format, model, null, problem, identified);
     }
 }

@@ -44,9 +44,9 @@ public final class ResultWriter {
         return result(line, List.of(result));
     }
 
-    /** The output line of a request's choices, by index (an error in any of them is the line's). */
+    /** The output line of an answer: a rejected line's problem, or its choices'. */
     public String result(Answer answer) {
-        return result(answer.line(), answer.choices());
+        return answer.line().isBad() ? badLine(answer.line()) : result(answer.line(), answer.choices());
     }
 
     public String result(ParsedLine line, List<RequestResult> choices) {

@@ -11,14 +11,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Random allocate / prefill chunk / decode / free on a small pool where prompts share prefixes,
  * checking after every operation that no block is double-owned and that every computed token's
  * slot still holds that token in a simulated KV pool (so shared or evicted blocks were never
  * overwritten under a sequence that reads them), that block tables only grow at the end, and that
- * the pool never keeps two idle copies of one block.
+ * the pool never keeps two idle copies of one block. With a sliding window (every layer's), sequences
+ * are slotted chunk by chunk and release what falls out of the window before each step; then only
+ * released entries may change (to null), and the positions the next query sees must be live.
  */
 class BlockManagerStressTest {
 
@@ -35,15 +38,19 @@ class BlockManagerStressTest {
     }
 
     private final Random random = new Random(10128);
-    private final BlockManager manager = new BlockManager(POOL, BLOCK, true);
+    private int window;
+    private BlockManager manager;
     /** What each pool slot holds: the token whose KV was written there. */
     private final int[] kvPool = new int[POOL * BLOCK];
     private final List<Live> live = new ArrayList<>();
     private final int[][] templates = {randomTokens(24), randomTokens(24), randomTokens(24)};
     private long nextSeqId;
 
-    @Test
-    void randomWorkloadKeepsOwnershipAndContentConsistent() {
+    @ParameterizedTest
+    @ValueSource(ints = {0, 7})
+    void randomWorkloadKeepsOwnershipAndContentConsistent(int window) {
+        this.window = window;
+        manager = new BlockManager(POOL, BLOCK, true, window, EvictionListener.NONE);
         int hits = 0;
         for (int op = 0; op < 20_000; op++) {
             int choice = random.nextInt(10);
@@ -59,6 +66,7 @@ class BlockManagerStressTest {
         // The workload must exercise the cache, or the checks above prove little.
         assertTrue(hits > 100, "cache hits: " + hits);
         assertTrue(manager.prefixCacheHitTokens() > 0);
+        assertTrue(window == 0 || manager.windowReleasedBlocks() > 100, "released: " + manager.windowReleasedBlocks());
     }
 
     private int admit() {
@@ -71,12 +79,13 @@ class BlockManagerStressTest {
         long seqId = nextSeqId++;
         BlockHashes hashes = new BlockHashes(BLOCK, null);
         hashes.extend(prompt, prompt.length);
-        if (!manager.canAllocate(hashes, prompt.length, BlockSource.NONE)) {
+        int budget = 1 + random.nextInt(8);
+        if (!manager.canAllocate(hashes, prompt.length, BlockSource.NONE, budget)) {
             assertThrows(IllegalStateException.class,
-                    () -> manager.allocate(seqId, hashes, prompt.length, BlockSource.NONE));
+                    () -> manager.allocate(seqId, hashes, prompt.length, BlockSource.NONE, budget));
             return 0;
         }
-        BlockTable table = manager.allocate(seqId, hashes, prompt.length, BlockSource.NONE);
+        BlockTable table = manager.allocate(seqId, hashes, prompt.length, BlockSource.NONE, budget);
         List<Integer> tokens = new ArrayList<>();
         Arrays.stream(prompt).forEach(tokens::add);
         live.add(new Live(table, prompt.length, tokens, hashes, new ArrayList<>()));
@@ -86,10 +95,15 @@ class BlockManagerStressTest {
     /** A prefill chunk while the prompt is not computed, else one decode token. */
     private void step(Live seq) {
         BlockTable table = seq.table();
+        manager.releaseOutOfWindow(table);
         int from = table.computedTokens();
         int count;
         if (from < seq.promptLength()) {
             count = Math.min(1 + random.nextInt(6), seq.promptLength() - from);
+            // A windowed table is slotted chunk by chunk.
+            if (from + count > table.numTokens() && !manager.appendSlots(table, from + count - table.numTokens())) {
+                return;
+            }
         } else {
             if (!manager.appendSlots(table, 1)) {
                 return;
@@ -110,12 +124,20 @@ class BlockManagerStressTest {
         for (Live seq : live) {
             BlockTable table = seq.table();
             assertEquals((table.numTokens() + BLOCK - 1) / BLOCK, table.numBlocks());
+            assertTrue(window == 0 || table.numNullBlocks() * BLOCK <= Math.max(0, table.computedTokens() - window + 1),
+                    "released a block the next query sees");
             for (int i = 0; i < table.numBlocks(); i++) {
                 int blockId = table.blockId(i);
-                if (i < seq.seenBlockIds().size()) {
-                    assertEquals(seq.seenBlockIds().get(i).intValue(), blockId, "block table changed, not appended");
-                } else {
+                boolean released = i < table.numNullBlocks();
+                assertEquals(released, blockId == BlockTable.NULL_BLOCK, "entry " + i + " of " + table.numNullBlocks()
+                        + " released");
+                if (i >= seq.seenBlockIds().size()) {
                     seq.seenBlockIds().add(blockId);
+                } else if (!released) {
+                    assertEquals(seq.seenBlockIds().get(i).intValue(), blockId, "block table changed, not appended");
+                }
+                if (released) {
+                    continue;
                 }
                 holders[blockId]++;
                 BlockHash cached = manager.cachedHash(blockId);
@@ -123,7 +145,7 @@ class BlockManagerStressTest {
                     assertEquals(cached, table.blockHash(i), "cached block at the wrong place in a chain");
                 }
             }
-            for (int position = 0; position < table.computedTokens(); position++) {
+            for (int position = table.numNullBlocks() * BLOCK; position < table.computedTokens(); position++) {
                 int slot = table.blockId(position / BLOCK) * BLOCK + position % BLOCK;
                 assertEquals(seq.tokens().get(position).intValue(), kvPool[slot],
                         "sequence " + table.seqId() + " position " + position);

@@ -143,7 +143,7 @@ class BlockManagerTest {
     @Test
     void idleDuplicateCountsAsAUseOfTheKeptCopy() {
         List<BlockHash> evicted = new ArrayList<>();
-        BlockManager manager = new BlockManager(4, BLOCK, true, (blockId, hash, prefixTokens) -> evicted.add(hash));
+        BlockManager manager = new BlockManager(4, BLOCK, true, 0, (blockId, hash, prefixTokens) -> evicted.add(hash));
         int[] prompt = tokens(0, 4);
         int[] other = tokens(100, 4);
         manager.free(prefill(manager, 1, prompt));
@@ -165,7 +165,7 @@ class BlockManagerTest {
     @Test
     void evictingACopyWhoseTwinIsHeldKeepsTheHashFindableAndSilent() {
         List<BlockHash> evicted = new ArrayList<>();
-        BlockManager manager = new BlockManager(3, BLOCK, true, (blockId, hash, prefixTokens) -> evicted.add(hash));
+        BlockManager manager = new BlockManager(3, BLOCK, true, 0, (blockId, hash, prefixTokens) -> evicted.add(hash));
         int[] prompt = tokens(0, 4);
         BlockTable first = prefill(manager, 1, prompt);
         int firstCopy = first.blockId(0);
@@ -273,7 +273,7 @@ class BlockManagerTest {
     @Test
     void evictionTakesOldestThenDeepestAndTellsTheListener() {
         List<EvictedBlock> evicted = new ArrayList<>();
-        BlockManager manager = new BlockManager(4, BLOCK, true,
+        BlockManager manager = new BlockManager(4, BLOCK, true, 0,
                 (blockId, hash, prefixTokens) -> evicted.add(new EvictedBlock(blockId, hash, prefixTokens)));
         int[] older = tokens(100, 4);
         int[] newer = tokens(0, 12);

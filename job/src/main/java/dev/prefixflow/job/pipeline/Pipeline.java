@@ -22,6 +22,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /**
  * The PrefixFlow job graph: source -> decode (dead letters aside) -> keyBy(prefix key) -> inference
@@ -71,7 +72,11 @@ public final class Pipeline {
                             kafka.topic(), "prefixflow-" + kafka.topic(), spec.kafkaProperties())))
                     .name("kafka results").uid("kafka-results-" + kafka.topic());
         } else if (output instanceof Endpoint.Arrow arrow) {
-            results.sinkTo(ArrowFiles.sink(arrow.directory(), new ResultArrowRows())).name("arrow results").uid("arrow-" + arrow.directory());
+            // A row per choice: an n > 1 request's choices are rows with the same id.
+            results.flatMap((InferenceResult r, Collector<InferenceResult> out) -> r.perChoice().forEach(out::collect))
+                    .returns(InferenceResult.class).name("choices as rows")
+                    .sinkTo(ArrowFiles.sink(arrow.directory(), new ResultArrowRows())).name("arrow results")
+                    .uid("arrow-" + arrow.directory());
         } else {
             Endpoint.Jsonl jsonl = (Endpoint.Jsonl) output;
             ResultJson json = new ResultJson(spec.inference().engine().modelPath());

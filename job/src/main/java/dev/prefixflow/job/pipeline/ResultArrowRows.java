@@ -22,6 +22,7 @@ public final class ResultArrowRows implements ArrowRowWriter<InferenceResult> {
     @Override
     public void write(VectorSchemaRoot root, int row, InferenceResult r) {
         text(root, "id", row, r.id);
+        int32(root, "choice_index", row, r.choiceIndex);
         int32List(root, "prompt_token_ids", row, r.promptTokenIds);
         int32List(root, "token_ids", row, r.tokenIds);
         text(root, "text", row, r.text);

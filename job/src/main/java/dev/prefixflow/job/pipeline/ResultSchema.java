@@ -7,10 +7,11 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** The Arrow schema of result files: one row per result. */
+/** The Arrow schema of result files: one row per result, or per choice of an n > 1 request. */
 public final class ResultSchema {
     public static final Schema SCHEMA = new Schema(List.of(
             utf8("id", false),
+            int32("choice_index"),
             int32List("prompt_token_ids"),
             int32List("token_ids"),
             utf8("text", true),

@@ -36,12 +36,12 @@ class ArrowFileSinkJobTest {
 
     private static final int N = 50;
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static final List<String> FIELDS = List.of("id", "prompt_token_ids", "token_ids", "text",
+    private static final List<String> FIELDS = List.of("id", "choice_index", "prompt_token_ids", "token_ids", "text",
             "finish_reason", "prompt_tokens", "cached_tokens", "completion_tokens", "queued_ms", "ttft_ms", "e2e_ms",
             "error");
-    private static final List<String> TYPES = List.of("Utf8", "List<Int32>", "List<Int32>", "Utf8", "Utf8", "Int32",
+    private static final List<String> TYPES = List.of("Utf8", "Int32", "List<Int32>", "List<Int32>", "Utf8", "Utf8", "Int32",
             "Int32", "Int32", "Float64", "Float64", "Float64", "Utf8");
-    private static final List<Boolean> NULLABLE = List.of(false, false, false, true, true, false, false, false,
+    private static final List<Boolean> NULLABLE = List.of(false, false, false, false, true, true, false, false, false,
             false, false, false, true);
 
     @RegisterExtension

@@ -19,12 +19,12 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 
 /** Reads result files back with Arrow Java's IPC file reader (which needs the footer). */
-final class ArrowJavaFiles {
+public final class ArrowJavaFiles {
     private ArrowJavaFiles() {
     }
 
     /** All rows of the files, in file and batch order; asserts each file's schema. */
-    static List<ResultRow> read(List<Path> files) throws IOException {
+    public static List<ResultRow> read(List<Path> files) throws IOException {
         List<ResultRow> rows = new ArrayList<>();
         try (BufferAllocator allocator = new RootAllocator()) {
             for (Path file : files) {
@@ -57,7 +57,8 @@ final class ArrowJavaFiles {
     }
 
     private static ResultRow row(VectorSchemaRoot root, int i) {
-        return new ResultRow(text(root, "id", i), ints(root, "prompt_token_ids", i), ints(root, "token_ids", i),
+        return new ResultRow(text(root, "id", i), integer(root, "choice_index", i), ints(root, "prompt_token_ids", i),
+                ints(root, "token_ids", i),
                 text(root, "text", i), text(root, "finish_reason", i), integer(root, "prompt_tokens", i),
                 integer(root, "cached_tokens", i), integer(root, "completion_tokens", i),
                 number(root, "queued_ms", i), number(root, "ttft_ms", i), number(root, "e2e_ms", i),

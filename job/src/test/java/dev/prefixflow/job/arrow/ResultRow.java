@@ -7,19 +7,19 @@ import java.util.Arrays;
 import java.util.List;
 
 /** One result file row as comparable values (doubles compare bit-exactly in a record's equals). */
-record ResultRow(String id, List<Integer> promptTokenIds, List<Integer> tokenIds, String text, String finishReason,
-                 int promptTokens, int cachedTokens, int completionTokens, double queuedMs, double ttftMs,
-                 double e2eMs, String error) {
+public record ResultRow(String id, int choiceIndex, List<Integer> promptTokenIds, List<Integer> tokenIds, String text,
+                        String finishReason, int promptTokens, int cachedTokens, int completionTokens,
+                        double queuedMs, double ttftMs, double e2eMs, String error) {
 
     static ResultRow of(InferenceResult r) {
-        return new ResultRow(r.id, ints(r.promptTokenIds), ints(r.tokenIds), r.text, r.finishReason, r.promptTokens,
-                r.cachedTokens, r.completionTokens, r.queuedMs, r.ttftMs, r.e2eMs, r.error);
+        return new ResultRow(r.id, r.choiceIndex, ints(r.promptTokenIds), ints(r.tokenIds), r.text, r.finishReason,
+                r.promptTokens, r.cachedTokens, r.completionTokens, r.queuedMs, r.ttftMs, r.e2eMs, r.error);
     }
 
     /** A row as read-arrow.mjs prints it: field name to value, null as JSON null. */
     static ResultRow fromJson(JsonNode row) {
-        return new ResultRow(text(row, "id"), ints(row, "prompt_token_ids"), ints(row, "token_ids"),
-                text(row, "text"), text(row, "finish_reason"), integer(row.get("prompt_tokens")),
+        return new ResultRow(text(row, "id"), integer(row.get("choice_index")), ints(row, "prompt_token_ids"),
+                ints(row, "token_ids"), text(row, "text"), text(row, "finish_reason"), integer(row.get("prompt_tokens")),
                 integer(row.get("cached_tokens")), integer(row.get("completion_tokens")),
                 number(row, "queued_ms"), number(row, "ttft_ms"), number(row, "e2e_ms"), text(row, "error"));
     }

@@ -19,6 +19,7 @@ final class SampleResults {
     private static InferenceResult result(int i) {
         InferenceResult r = new InferenceResult();
         r.id = String.format("req-%03d", i);
+        r.choiceIndex = i % 3;
         r.promptTokenIds = IntStream.range(0, i % 7).map(k -> i * 100 + k).toArray();
         r.tokenIds = i % 5 == 0 ? new int[0] : new int[] {i, -i, Integer.MAX_VALUE, Integer.MIN_VALUE};
         r.text = i % 13 == 12 ? null : TEXTS[i % TEXTS.length];

@@ -66,7 +66,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link Pipeline#build} on a MiniCluster with RocksDB state, checkpoints and the exactly-once
  * Kafka sinks, results read back with read_committed. Every request is answered exactly once, with
  * the tokens the {@code batch} path gives for the same line (results do not depend on batching),
- * also across a TaskManager lost mid-run; records that are not requests become dead letters.
+ * also across a TaskManager lost mid-run. A bad request that names itself gets an error result naming
+ * the problem; a record without an id of its own (not UTF-8, not JSON, a non-string id) becomes a dead
+ * letter.
  */
 class KafkaPipelineTest {
     private static final int N = 500;
@@ -116,18 +118,20 @@ class KafkaPipelineTest {
         }
     }
 
-    /** Tests (a) and (c): one run, good requests with bad records in between. */
+    /** Tests (a) and (c): one run, good requests with bad requests and bad records in between. */
     @Test
     void everyRequestIsAnsweredOnceAsInBatchAndBadRecordsAreDeadLettered() throws Exception {
         String name = "plain";
         createTopics(name);
         Map<String, byte[]> bad = badRecords();
+        Map<String, byte[]> rejected = rejectedRequests();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         List<byte[]> badValues = new ArrayList<>(bad.values());
+        badValues.addAll(rejected.values());
         for (int i = 0; i < N; i++) {
             records.add(new ProducerRecord<>(name + "-in", i % 2, bytes("req-" + i), bytes(lines.get("req-" + i))));
-            if (i % 50 == 25 && !badValues.isEmpty()) {
-                records.add(new ProducerRecord<>(name + "-in", (i / 50) % 2, null, badValues.remove(0)));
+            if (i % 40 == 25 && !badValues.isEmpty()) {
+                records.add(new ProducerRecord<>(name + "-in", (i / 40) % 2, null, badValues.remove(0)));
             }
         }
         for (byte[] rest : badValues) {
@@ -138,10 +142,30 @@ class KafkaPipelineTest {
         JobClient job = job(name).executeAsync("pipeline " + name);
         awaitFinished(job);
 
-        assertAnswersMatchBatch(kafka.readCommitted(name + "-out", N, TIMEOUT));
+        List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted(name + "-out", N + rejected.size(), TIMEOUT);
+        List<ConsumerRecord<byte[], byte[]>> answers = new ArrayList<>();
+        Map<String, String> errorById = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            JsonNode answer = JSON.readTree(r.value());
+            if (answer.get("error").isNull()) {
+                answers.add(r);
+            } else {
+                assertEquals(answer.get("id").asText(), string(r.key()), "the record key is the request id");
+                assertEquals(null, errorById.put(answer.get("id").asText(), answer.get("error").get("message").asText()),
+                        "answered twice: " + answer);
+            }
+        }
+        assertAnswersMatchBatch(answers);
+        rejected.forEach((reason, value) -> {
+            String id = idOf(value);
+            String got = errorById.get(id);
+            assertNotNull(got, "no error result for " + id + ", expected to fail with '" + reason + "': " + errorById);
+            assertTrue(got.contains(reason), "error '" + got + "' does not name '" + reason + "'");
+        });
+        assertEquals(rejected.size(), errorById.size(), "error results: " + errorById);
 
         List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(name + "-dead", bad.size(), TIMEOUT);
-        assertEquals(bad.size(), dead.size(), "one dead letter per bad record: " + values(dead));
+        assertEquals(bad.size(), dead.size(), "one dead letter per record without an id: " + values(dead));
         Map<String, String> reasonByBytes = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : dead) {
             JsonNode letter = JSON.readTree(r.value());
@@ -288,20 +312,35 @@ class KafkaPipelineTest {
         return node.toString();
     }
 
-    /** The bad records, by the words their dead letter's reason must contain. */
+    /** The records without an id of their own, by the words their dead letter's reason must contain. */
     private static Map<String, byte[]> badRecords() {
         Map<String, byte[]> bad = new LinkedHashMap<>();
         bad.put("not valid JSON", bytes("this is not json"));
+        bad.put("id must be a string", bytes("{\"id\":7,\"prompt\":\"And God said\"}"));
+        bad.put("not valid UTF-8", new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'});
+        return bad;
+    }
+
+    /** Bad requests that name themselves, by the words their error result must contain. */
+    private static Map<String, byte[]> rejectedRequests() {
+        Map<String, byte[]> bad = new LinkedHashMap<>();
         bad.put("no prompt", bytes("{\"id\":\"bad-no-prompt\",\"max_tokens\":4}"));
         bad.put("max_tokens must be an integer", bytes("{\"id\":\"bad-ten\",\"prompt\":\"And God said\",\"max_tokens\":\"ten\"}"));
         bad.put("max_tokens must be >= 0", bytes("{\"id\":\"bad-negative\",\"prompt\":\"And God said\",\"max_tokens\":-3}"));
         bad.put("temperature must be a number", bytes("{\"id\":\"bad-temperature\",\"prompt\":\"x\",\"temperature\":\"hot\"}"));
-        bad.put("id must be a string", bytes("{\"id\":7,\"prompt\":\"And God said\"}"));
+        bad.put("has no chat template", bytes("{\"id\":\"bad-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
         String ids = IntStream.range(0, 600).mapToObj(i -> Integer.toString(100 + i % 200))
                 .reduce((a, b) -> a + "," + b).orElseThrow();
         bad.put("context length", bytes("{\"id\":\"bad-long\",\"prompt_token_ids\":[" + ids + "],\"max_tokens\":4}"));
-        bad.put("not valid UTF-8", new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'});
         return bad;
+    }
+
+    private static String idOf(byte[] record) {
+        try {
+            return JSON.readTree(record).get("id").asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The batch command's path: one engine, every request in one batch, results by request id. */
