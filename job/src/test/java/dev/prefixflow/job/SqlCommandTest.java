@@ -136,4 +136,62 @@ class SqlCommandTest {
         assertTrue(errors >= 3, rows.toString());
         rows.stream().filter(r -> r.get("error").isNull()).forEach(r -> assertNotNull(r.get("label").textValue()));
     }
+
+    /** An example script with its paths pointed at this checkout and {@code output}. */
+    private static Path exampleScript(Path dir, String name, String outDir, Path output) throws IOException {
+        Path examples = RunCommandTest.examples().getParent();
+        String script = Files.readString(examples.resolve(name))
+                .replace("'examples/", "'" + examples + "/")
+                .replace("'models/kjv-5m-q80.gguf'", "'" + MODEL + "'")
+                .replace("'" + outDir + "'", "'" + output + "'");
+        return Files.writeString(dir.resolve(name), script);
+    }
+
+    @Test
+    void theChatExampleAnswersEveryConversationAsBatchDoes(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("chat");
+        Path script = exampleScript(dir, "chat.sql", "out/chat", output);
+
+        CliTest.Run run = CliTest.run("sql", "-f", script.toString(), "--checkpoint-interval", "500 ms");
+        assertEquals(0, run.exitCode(), run.err());
+        Map<String, JsonNode> got = committedRows(output);
+        Path conversations = RunCommandTest.examples().resolveSibling("chat.jsonl");
+        Map<String, JsonNode> expected = CliTest.batchResults(MODEL, conversations, "--chat-template",
+                RunCommandTest.exampleTemplate().toString());
+        assertEquals(5, expected.size(), "batch answers chat-1..chat-5");
+        assertEquals(6, got.size(), got.toString());
+        expected.forEach((id, want) -> {
+            JsonNode row = got.get(id);
+            assertTrue(row.get("error").isNull(), row.toString());
+            assertEquals(want.get("text").asText(), row.get("text").asText(), id);
+            assertEquals(want.get("finish_reason").asText(), row.get("finish_reason").asText(), id);
+        });
+        JsonNode refused = got.get("chat-6");
+        assertTrue(refused.get("text").isNull(), refused.toString());
+        assertTrue(refused.get("error").asText().contains("roles are system, user and assistant, not tool"),
+                refused.toString());
+    }
+
+    @Test
+    void theStructuredExampleLabelsEveryRequestFromItsList(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("classified-json");
+        Path script = exampleScript(dir, "classify-json.sql", "out/classified-json", output);
+
+        CliTest.Run run = CliTest.run("sql", "-f", script.toString(), "--checkpoint-interval", "500 ms");
+        assertEquals(0, run.exitCode(), run.err());
+        List<JsonNode> rows = committedLines(output);
+        List<String> speakers = List.of("the LORD", "the king", "the people", "a prophet");
+        List<JsonNode> answered = rows.stream().filter(r -> r.get("error").isNull()).toList();
+        // 31 lines: 25 with a "prompt", 1 not JSON (skipped), 5 without a top-level "prompt" (the OpenAI batch
+        // lines and the chat lines): those get an error value.
+        assertEquals(25, answered.size(), rows.toString());
+        assertEquals(5, rows.size() - answered.size(), rows.toString());
+        for (JsonNode r : answered) {
+            assertEquals("stop", r.get("finish_reason").asText(), r.toString());
+            assertTrue(speakers.contains(r.get("speaker").asText()), r.toString());
+            JsonNode answer = CliTest.JSON.readTree(r.get("answer").asText());
+            assertEquals(List.of("speaker"), List.copyOf(CliTest.JSON.convertValue(answer, Map.class).keySet()),
+                    r.toString());
+        }
+    }
 }

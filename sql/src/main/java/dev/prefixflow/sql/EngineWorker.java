@@ -1,6 +1,7 @@
 package dev.prefixflow.sql;
 
 import dev.prefixflow.engine.EngineFactory;
+import dev.prefixflow.engine.EngineMetrics;
 import dev.prefixflow.engine.EngineSession;
 import dev.prefixflow.engine.EngineSettings;
 import dev.prefixflow.engine.Request;
@@ -40,9 +41,13 @@ final class EngineWorker implements AutoCloseable {
     private final BlockingQueue<Submitted> submitted = new LinkedBlockingQueue<>();
     /** Futures not yet completed, to fail them all if the engine dies or closes. */
     private final Set<CompletableFuture<RequestResult>> open = ConcurrentHashMap.newKeySet();
+    private final int maxInFlight;
     private final Semaphore slots;
     private final Thread thread;
     private volatile boolean closed;
+    /** The engine's metrics after the latest admission or step, and the most requests it has held. */
+    private volatile EngineMetrics latest;
+    private volatile int peakRequests;
 
     EngineWorker(EngineSettings settings, int maxInFlight) throws IOException {
         Platform platform = Platforms.select(settings.platform());
@@ -53,7 +58,9 @@ final class EngineWorker implements AutoCloseable {
             model.close();
             throw e;
         }
+        this.maxInFlight = maxInFlight;
         slots = new Semaphore(maxInFlight);
+        latest = session.metrics();
         thread = new Thread(this::loop, "prefixflow-engine " + Path.of(settings.modelPath()).getFileName());
         thread.setDaemon(true);
         thread.start();
@@ -61,6 +68,20 @@ final class EngineWorker implements AutoCloseable {
 
     LoadedModel model() {
         return model;
+    }
+
+    /** Requests submitted and not finished at most: the bound that backpressures the query. */
+    int maxInFlight() {
+        return maxInFlight;
+    }
+
+    EngineMetrics latest() {
+        return latest;
+    }
+
+    /** The most requests the engine has held (waiting + running), by its own counters after each admission. */
+    int peakRequests() {
+        return peakRequests;
     }
 
     /** Queues a request, waiting while the engine is full; the future fails if the engine closes or dies. */
@@ -93,10 +114,15 @@ final class EngineWorker implements AutoCloseable {
                 for (Submitted s : batch) {
                     session.add(s.request(), s.done());
                 }
+                if (!batch.isEmpty()) {
+                    latest = session.metrics();
+                    peakRequests = Math.max(peakRequests, latest.waiting() + latest.running());
+                }
                 if (session.hasUnfinishedRequests()) {
                     for (EngineSession.Finished<CompletableFuture<RequestResult>> f : session.step()) {
                         f.attachment().complete(f.result());
                     }
+                    latest = session.metrics();
                 }
             }
         } catch (InterruptedException e) {

@@ -1,6 +1,16 @@
 package dev.prefixflow.sql;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefixflow.engine.EngineSettings;
+import dev.prefixflow.engine.jsonl.StructuredOutputsFields;
+import dev.prefixflow.engine.structured.StructuredOutputManager;
+import dev.prefixflow.engine.structured.StructuredOutputsParams;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -20,6 +30,7 @@ import org.apache.flink.table.ml.ModelProvider;
  */
 public final class PrefixFlowModelProviderFactory implements ModelProviderFactory {
     public static final String IDENTIFIER = "prefixflow";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public String factoryIdentifier() {
@@ -36,7 +47,7 @@ public final class PrefixFlowModelProviderFactory implements ModelProviderFactor
         return Set.of(ProviderOptions.TASK, ProviderOptions.MAX_TOKENS, ProviderOptions.TEMPERATURE,
                 ProviderOptions.TOP_P, ProviderOptions.SEED, ProviderOptions.MAX_NUM_SEQS,
                 ProviderOptions.MAX_NUM_BATCHED_TOKENS, ProviderOptions.KV_CACHE_BLOCKS, ProviderOptions.PREFIX_CACHING,
-                ProviderOptions.CHAT_TEMPLATE);
+                ProviderOptions.CHAT_TEMPLATE, ProviderOptions.RESPONSE_FORMAT);
     }
 
     @Override
@@ -44,17 +55,13 @@ public final class PrefixFlowModelProviderFactory implements ModelProviderFactor
         FactoryUtil.ModelProviderFactoryHelper helper = FactoryUtil.createModelProviderFactoryHelper(this, context);
         helper.validateExcept(ProviderOptions.LORA_PREFIX);
         ReadableConfig options = helper.getOptions();
-        String task = options.get(ProviderOptions.TASK);
-        if (task.equals("chat")) {
-            throw new IllegalArgumentException("task 'chat' needs chat-template support, which this build of "
-                    + "PrefixFlow does not have yet; use task 'completion' with the prompt as a STRING");
-        }
-        if (!task.equals("completion")) {
-            throw new IllegalArgumentException("option 'task' must be 'completion' or 'chat', not '" + task + "'");
-        }
-        if (options.getOptional(ProviderOptions.CHAT_TEMPLATE).isPresent()) {
-            throw new IllegalArgumentException("option 'chat-template' applies to task 'chat' only");
-        }
+        InputColumns.Task task = InputColumns.Task.named(options.get(ProviderOptions.TASK));
+        String chatTemplate = options.getOptional(ProviderOptions.CHAT_TEMPLATE).map(path -> {
+            if (task != InputColumns.Task.CHAT) {
+                throw new IllegalArgumentException("option 'chat-template' applies to task 'chat' only");
+            }
+            return readTemplate(path);
+        }).orElse(null);
         ResolvedCatalogModel model = context.getCatalogModel();
         EngineSettings base = EngineSettings.of(options.get(ProviderOptions.MODEL));
         EngineSettings settings = base
@@ -64,10 +71,41 @@ public final class PrefixFlowModelProviderFactory implements ModelProviderFactor
                 .withLora(loraPaths(model.getOptions()));
         InputColumns.SamplingDefaults defaults = new InputColumns.SamplingDefaults(
                 options.get(ProviderOptions.MAX_TOKENS), options.get(ProviderOptions.TEMPERATURE),
-                options.get(ProviderOptions.TOP_P), options.getOptional(ProviderOptions.SEED).orElse(null));
+                options.get(ProviderOptions.TOP_P), options.getOptional(ProviderOptions.SEED).orElse(null),
+                options.getOptional(ProviderOptions.RESPONSE_FORMAT).map(PrefixFlowModelProviderFactory::responseFormat)
+                        .orElse(null));
         return new Provider(new PrefixFlowPredictFunction(settings,
-                new InputColumns(model.getResolvedInputSchema(), defaults),
-                new OutputColumns(model.getResolvedOutputSchema())));
+                new InputColumns(model.getResolvedInputSchema(), task, defaults),
+                new OutputColumns(model.getResolvedOutputSchema()), chatTemplate));
+    }
+
+    /** The template's text, read here so that the TaskManagers need no copy of the file. */
+    private static String readTemplate(String path) {
+        try {
+            return Files.readString(Path.of(path), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("option 'chat-template': cannot read " + path + ": " + e, e);
+        }
+    }
+
+    /**
+     * The response format as compact JSON, checked as the engine will check it (its shape, and the
+     * constraint compiled as far as it goes without the model's vocabulary), so that a bad one fails
+     * the query's planning instead of every row.
+     */
+    private static String responseFormat(String json) {
+        try {
+            JsonNode format = JSON.readTree(json);
+            StructuredOutputsParams constraint = StructuredOutputsFields.responseFormat(format);
+            if (constraint != null) {
+                StructuredOutputManager.check(constraint);
+            }
+            return format.toString();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("option 'response-format' is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option 'response-format': " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, String> loraPaths(Map<String, String> options) {

@@ -5,7 +5,8 @@ import org.apache.flink.configuration.ConfigOptions;
 
 /**
  * The WITH options of {@code CREATE MODEL ... WITH ('provider' = 'prefixflow', ...)}: the model file,
- * the engine's limits (vLLM's names), default sampling, the task, and the adapters and chat template.
+ * the engine's limits (vLLM's names), default sampling and output format, the task, and the adapters and
+ * chat template.
  */
 final class ProviderOptions {
     /** {@code lora.NAME = PATH}: one option per adapter, a row picks one by name. */
@@ -33,7 +34,12 @@ final class ProviderOptions {
     static final ConfigOption<Boolean> PREFIX_CACHING = ConfigOptions.key("prefix-caching").booleanType()
             .defaultValue(true).withDescription("Reuse the KV blocks of prompts' shared prefixes.");
     static final ConfigOption<String> CHAT_TEMPLATE = ConfigOptions.key("chat-template").stringType()
-            .noDefaultValue().withDescription("Chat template for task chat (default: the model's own).");
+            .noDefaultValue().withDescription("Path of a Jinja chat template for task chat, read when the query is "
+                    + "planned (default: the model's own, tokenizer.chat_template).");
+    static final ConfigOption<String> RESPONSE_FORMAT = ConfigOptions.key("response-format").stringType()
+            .noDefaultValue().withDescription("OpenAI's response_format, as JSON, for every row: {\"type\": "
+                    + "\"json_object\"} or {\"type\": \"json_schema\", \"json_schema\": {\"name\": ..., \"schema\": {...}}}; "
+                    + "the text is constrained to it (structured outputs).");
 
     private ProviderOptions() {
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prefixflow.chat.ChatFormat;
 import dev.prefixflow.engine.EngineFactory;
 import dev.prefixflow.engine.EngineSession;
 import dev.prefixflow.engine.EngineSettings;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class MlPredictTest {
     static final String MODEL = TestModels.path("kjv-5m-q80.gguf").toString();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     /** Prompts that share prefixes (so the prefix cache is used), greedy and sampled, seeded or not. */
     static List<Row> requests(int n) {
@@ -90,24 +94,38 @@ class MlPredictTest {
 
     /** What `batch` answers: each row as a JSONL request line, through its parser and an engine session. */
     static Map<String, RequestResult> batchAnswers(List<Row> rows) throws Exception {
+        List<ObjectNode> lines = new ArrayList<>();
+        for (Row r : rows) {
+            ObjectNode line = JSON.createObjectNode().put("id", (String) r.getField(0))
+                    .put("prompt", (String) r.getField(1)).put("max_tokens", (Integer) r.getField(2));
+            if (r.getField(3) != null) {
+                line.put("temperature", (Double) r.getField(3));
+            }
+            if (r.getField(4) != null) {
+                line.put("seed", (Long) r.getField(4));
+            }
+            lines.add(line);
+        }
+        return batchAnswers(lines, null);
+    }
+
+    /**
+     * What `batch` answers for these request lines, by id: read by its parser (with this chat template,
+     * or the model's when null) and run in one engine session.
+     */
+    static Map<String, RequestResult> batchAnswers(List<ObjectNode> lines, String chatTemplate) throws Exception {
         Platform platform = Platforms.select(null);
         Map<String, RequestResult> answers = new HashMap<>();
         try (LoadedModel model = ModelLoader.load(java.nio.file.Path.of(MODEL), platform)) {
             EngineSession<String> session = new EngineSession<>(EngineFactory.create(model, platform,
                     EngineSettings.of(MODEL)));
-            RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
-            int line = 0;
-            for (Row r : rows) {
-                StringBuilder json = new StringBuilder("{\"id\": \"" + r.getField(0) + "\", \"prompt\": \""
-                        + r.getField(1) + "\", \"max_tokens\": " + r.getField(2));
-                if (r.getField(3) != null) {
-                    json.append(", \"temperature\": ").append(r.getField(3));
-                }
-                if (r.getField(4) != null) {
-                    json.append(", \"seed\": ").append(r.getField(4));
-                }
-                ParsedLine parsed = parser.parse(json.append('}').toString(), ++line);
-                session.add(parsed.request(), (String) r.getField(0));
+            RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength(),
+                    ChatFormat.of(model.file(), model.tokenizer(), chatTemplate));
+            int number = 0;
+            for (ObjectNode line : lines) {
+                ParsedLine parsed = parser.parse(line.toString(), ++number);
+                assertNull(parsed.problem(), line.toString());
+                session.add(parsed.request(), parsed.id());
             }
             for (EngineSession.Finished<String> f : session.runUntilDone()) {
                 answers.put(f.attachment(), f.result());

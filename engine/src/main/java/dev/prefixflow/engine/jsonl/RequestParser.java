@@ -65,14 +65,19 @@ public final class RequestParser {
 
     /** Parses line {@code lineNumber} (1-based, used to name lines without a readable id). */
     public ParsedLine parse(String line, int lineNumber) {
-        String fallbackId = "line " + lineNumber;
         JsonNode root;
         try {
             root = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            return bad(lineNumber, fallbackId, LineFormat.PLAIN, null, "not valid JSON: " + e.getOriginalMessage(),
-                    false);
+            return bad(lineNumber, "line " + lineNumber, LineFormat.PLAIN, null,
+                    "not valid JSON: " + e.getOriginalMessage(), false);
         }
+        return parse(root, lineNumber);
+    }
+
+    /** Parses a line already read as JSON (the SQL provider builds its rows' requests this way). */
+    public ParsedLine parse(JsonNode root, int lineNumber) {
+        String fallbackId = "line " + lineNumber;
         if (root == null || !root.isObject()) {
             return bad(lineNumber, fallbackId, LineFormat.PLAIN, null, "expected a JSON object", false);
         }

@@ -11,7 +11,7 @@ import java.util.List;
  * guided_json}, {@code guided_choice} and {@code guided_regex}. Only the fields' shapes are checked
  * here; the constraint itself is compiled (and its problems reported) when the engine admits it.
  */
-final class StructuredOutputsFields {
+public final class StructuredOutputsFields {
     private static final List<String> GUIDED = List.of("guided_json", "guided_choice", "guided_regex",
             "guided_grammar");
 
@@ -48,7 +48,8 @@ final class StructuredOutputsFields {
         };
     }
 
-    private static StructuredOutputsParams responseFormat(JsonNode format) {
+    /** The constraint of an OpenAI {@code response_format} value, or null for free text (absent or "text"). */
+    public static StructuredOutputsParams responseFormat(JsonNode format) {
         if (format == null || format.isNull()) {
             return null;
         }

@@ -70,6 +70,16 @@ public final class StructuredOutputManager {
         return g;
     }
 
+    /**
+     * Compiles a constraint as far as it goes without a tokenizer, so that a caller without the model
+     * (a SQL planner) can reject a bad one early.
+     *
+     * @throws IllegalArgumentException naming the problem, as {@link #grammar} would
+     */
+    public static void check(StructuredOutputsParams params) {
+        toBytes(automaton(params));
+    }
+
     public StructuredOutputStats stats() {
         return stats;
     }
