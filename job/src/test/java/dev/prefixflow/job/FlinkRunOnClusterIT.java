@@ -1,6 +1,7 @@
 package dev.prefixflow.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -125,93 +126,38 @@ class FlinkRunOnClusterIT {
     }
 
     /**
-     * Issue 15: Flink's own SQL service runs the provider from the jar. The SQL client of Flink 2.2 is
-     * not served by the package registry here (only 2.3.0, which does not run on 2.2.1's table API), so
-     * this drives what the client's embedded mode drives: Flink's SQL Gateway (2.2.1, started by
-     * {@code cluster.sh gateway} as {@code sql-gateway.sh} starts it, with the cluster's config), over its
-     * REST API. {@code ADD JAR} loads {@code prefixflow.jar} into the session (the client's {@code -j});
-     * the gateway's JVM has no PrefixFlow class of its own. The script's INSERT runs on the cluster, and
-     * every request's committed text is what {@code batch} answers.
+     * Issue 15: Flink's own SQL client runs the provider from the jar. {@code cluster.sh sql-client} starts
+     * it as {@code sql-client.sh} does (embedded mode: the client and its SQL Gateway in one JVM, the
+     * cluster's config), with {@code -j prefixflow.jar} and {@code -f} the script; the client's JVM has no
+     * PrefixFlow class of its own. With {@code table.dml-sync} the client returns once the INSERT job has
+     * finished on the cluster, and every request's committed text is what {@code batch} answers.
      */
     @Test
-    void theProviderJarServesMlPredictThroughFlinksSqlGateway() throws Exception {
+    void theProviderJarServesMlPredictThroughFlinksSqlClient() throws Exception {
         freshClusterDir();
         Path input = SqlCommandTest.requests(clusterDir);
         Path out = clusterDir.resolve("answers");
-        List<String> statements = new ArrayList<>(List.of("ADD JAR '" + jar + "'"));
-        statements.addAll(SqlScript.statements(SqlCommandTest.script(input, out)));
+        Path sqlFile = clusterDir.resolve("classify.sql");
+        Files.writeString(sqlFile, "SET 'table.dml-sync' = 'true';\nSET 'parallelism.default' = '2';\n"
+                + SqlCommandTest.script(input, out));
 
         Result start = cluster("start", List.of(clusterDir.toString(), "2"));
         try {
             assertEquals(0, start.exitCode(), "cluster.sh start failed:\n" + start.output());
             int port = Integer.parseInt(Files.readString(clusterDir.resolve("rest.port")).strip());
-            Result gateway = cluster("gateway", List.of(clusterDir.toString()));
-            assertEquals(0, gateway.exitCode(), "cluster.sh gateway failed:\n" + gateway.output() + logs());
-            int gatewayPort = Integer.parseInt(Files.readString(clusterDir.resolve("gateway.port")).strip());
-            List<String> jvm = List.of(Files.readString(Path.of("/proc",
-                    Files.readString(clusterDir.resolve("gateway.pid")).strip(), "cmdline")).split("\0"));
-            List<String> classPath = List.of(jvm.get(jvm.indexOf("-classpath") + 1).split(File.pathSeparator));
-            assertTrue(classPath.stream().noneMatch(e -> Path.of(e).getFileName().toString().contains("prefixflow")),
-                    "the gateway's own class path holds no PrefixFlow: " + classPath);
-
-            String session = CliTest.JSON.readTree(post(gatewayPort, "/v1/sessions", "{\"properties\": {"
-                    + "\"parallelism.default\": \"2\", \"execution.checkpointing.interval\": \"2s\"}}"))
-                    .get("sessionHandle").asText();
-            String jobId = null;
-            for (String statement : statements) {
-                JsonNode result = execute(gatewayPort, session, statement);
-                if (result.hasNonNull("jobID")) {
-                    jobId = result.get("jobID").asText();
-                }
-            }
-            assertTrue(jobId != null, "the INSERT started no job");
-            String state = awaitJob(port, jobId);
-            assertEquals("FINISHED", state, "job " + jobId + logs());
+            Result client = cluster("sql-client", List.of(clusterDir.toString(), "-f", sqlFile.toString(),
+                    "-j", jar.toString()));
+            assertEquals(0, client.exitCode(), "sql-client failed:\n" + client.output() + logs());
+            assertTrue(client.output().contains("Execute statement succeeded"), client.output());
+            assertFalse(client.output().contains("[ERROR]"), client.output());
+            JsonNode jobs = CliTest.JSON.readTree(get(port, "/jobs/overview")).get("jobs");
+            assertEquals(1, jobs.size(), jobs.toString());
+            assertEquals("FINISHED", jobs.get(0).get("state").asText(), jobs.toString() + logs());
         } finally {
             Result stop = cluster("stop", List.of(clusterDir.toString()));
             assertEquals(0, stop.exitCode(), "cluster.sh stop failed:\n" + stop.output());
         }
-        assertTrue(!Files.exists(clusterDir.resolve("gateway.pid")), "the gateway's pid is gone after stop");
         SqlCommandTest.assertAnswersLikeBatch(input, out);
-    }
-
-    /** Runs one statement in the gateway session; its first page of results (DDL: OK; INSERT: the job id). */
-    private JsonNode execute(int gatewayPort, String session, String statement) throws IOException, InterruptedException {
-        String body = CliTest.JSON.createObjectNode().put("statement", statement).toString();
-        String operation = CliTest.JSON.readTree(post(gatewayPort, "/v1/sessions/" + session + "/statements", body))
-                .get("operationHandle").asText();
-        String path = "/v2/sessions/" + session + "/operations/" + operation + "/result/0?rowFormat=JSON";
-        while (true) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + gatewayPort + path)).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode(), "statement failed: " + statement + "\n" + r.body());
-            JsonNode result = CliTest.JSON.readTree(r.body());
-            if (!"NOT_READY".equals(result.get("resultType").asText())) {
-                return result;
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    /** The job's final state, polled from the cluster's REST API (a guard, not a timing check: 10 minutes). */
-    private String awaitJob(int port, String jobId) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            String state = CliTest.JSON.readTree(get(port, "/jobs/" + jobId)).get("state").asText();
-            if (List.of("FINISHED", "FAILED", "CANCELED").contains(state)) {
-                return state;
-            }
-            Thread.sleep(500);
-        }
-        return "still running after 10 minutes";
-    }
-
-    private static String post(int port, String path, String json) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return r.body();
     }
 
     /** An empty cluster directory, after stopping a cluster left over from an interrupted run. */
