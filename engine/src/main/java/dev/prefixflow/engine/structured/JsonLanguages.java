@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.util.automaton.Automata;
 import org.apache.lucene.util.automaton.Automaton;
-import org.apache.lucene.util.automaton.MinimizationOperations;
 import org.apache.lucene.util.automaton.Operations;
 import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
@@ -57,13 +56,9 @@ final class JsonLanguages {
         }
     }
 
-    /** The minimal deterministic form, for pieces built once and used everywhere, and final automata. */
+    /** The minimal deterministic form, for pieces built once and used everywhere. */
     static Automaton minimal(Automaton a) {
-        try {
-            return MinimizationOperations.minimize(a, WORK_LIMIT);
-        } catch (TooComplexToDeterminizeException e) {
-            throw tooComplex();
-        }
+        return Minimizer.minimize(compact(a));
     }
 
     private static IllegalArgumentException tooComplex() {
