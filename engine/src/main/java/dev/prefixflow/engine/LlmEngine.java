@@ -168,7 +168,7 @@ public final class LlmEngine {
      * Starts, in arrival order, the requests whose constraint has compiled, and fails those whose
      * constraint could not be. When nothing else could run, waits a little for a compile first.
      */
-    private void startCompiled(long now) {
+    private void startCompiled() {
         if (compiling.isEmpty()) {
             return;
         }
@@ -182,6 +182,7 @@ public final class LlmEngine {
                 Thread.currentThread().interrupt();
             }
         }
+        long now = clock.getAsLong();
         for (Iterator<Compiling> it = compiling.iterator(); it.hasNext(); ) {
             Compiling c = it.next();
             if (!c.grammar().isDone()) {
@@ -215,8 +216,8 @@ public final class LlmEngine {
 
     /** One engine step; returns the requests that finished in it (error results included). */
     public List<RequestResult> step() {
+        startCompiled();
         long start = clock.getAsLong();
-        startCompiled(start);
         List<RequestResult> finished = new ArrayList<>(finishedEarly);
         finishedEarly.clear();
         List<ScheduledChunk> chunks = scheduler.schedule(start);
