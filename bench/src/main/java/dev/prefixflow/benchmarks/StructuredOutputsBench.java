@@ -13,18 +13,26 @@ import dev.prefixflow.sampling.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Structured outputs' cost: the same requests (prompts, seeds, max_tokens, EOS ignored so that every
- * request generates exactly max_tokens tokens) run unconstrained and constrained by a JSON schema,
- * each on a fresh engine; the constrained batch then runs again on its engine, whose compiled schema
- * and token masks are cached by then. Mask build time is spent off the step where it can be (masks
- * are built while the forward pass runs); mask apply time (waiting for a mask included) is on it.
+ * request generates exactly max_tokens tokens) run alternately unconstrained and constrained by a
+ * JSON schema: unconstrained on a fresh engine, constrained on a fresh engine with a schema this JVM
+ * has not compiled (cold: the compile and every mask are on its clock), unconstrained again on a
+ * fresh engine, and constrained again on the constrained engine, whose compiled schema and token
+ * masks are cached by then (warm). Each constrained run is compared with the unconstrained run just
+ * before it. Mask build time is spent off the step where it can be (masks are built while the
+ * forward pass runs); mask apply time (waiting for a mask included) is on it.
  */
 public final class StructuredOutputsBench {
-    /** An extraction schema: a list of records whose text never ends before max_tokens. */
+    /**
+     * An extraction schema: a list of records whose text never ends before max_tokens. %d is filled
+     * with a number per run: the language stays the same, but the JVM's cache of compiled constraints
+     * (keyed by the schema's text) does not know the schema, so every cold run compiles it.
+     */
     static final String SCHEMA = """
-            {"type": "array", "items": {"type": "object", "properties": {
+            {"description": "run %d", "type": "array", "items": {"type": "object", "properties": {
                "name": {"type": "string", "maxLength": 16},
                "age": {"type": "integer", "minimum": 0, "maximum": 120},
                "label": {"enum": ["positive", "negative", "neutral"]},
@@ -32,25 +40,30 @@ public final class StructuredOutputsBench {
              "required": ["name", "age", "label"], "additionalProperties": false}}""";
 
     /**
-     * @param unconstrainedSeconds wall time of the unconstrained run; {@code coldSeconds} and {@code
-     *     warmSeconds} of the first and second constrained runs
-     * @param compileMs compiling the schema (with the vocabulary trie) at the first constrained admission
+     * @param unconstrainedSeconds wall time of the unconstrained run before the cold one; {@code
+     *     coldSeconds} of the first constrained run; {@code unconstrainedAgainSeconds} of the
+     *     unconstrained run before the warm one, {@code warmSeconds} of the second constrained run
+     * @param compileMs compiling the schema, on a compile thread while the first constrained batch
+     *     waits (the vocabulary trie included if this run built it: {@code trieMs})
      * @param masksBuilt masks built over both constrained runs (one per schema state reached)
      * @param buildMsPerMask mean time to build one mask (a walk of the vocabulary trie)
      * @param coldApplyUsPerToken mean time per constrained token to fetch and apply its mask in the
      *     first constrained run ({@code warmApplyUsPerToken}: in the second)
      */
     public record Result(int requests, long tokensPerRun, double unconstrainedSeconds, double coldSeconds,
-                         double warmSeconds, double compileMs, long masksBuilt, double buildMsPerMask,
-                         double coldApplyUsPerToken, double warmApplyUsPerToken) {
+                         double unconstrainedAgainSeconds, double warmSeconds, double compileMs, double trieMs,
+                         long masksBuilt, double buildMsPerMask, double coldApplyUsPerToken,
+                         double warmApplyUsPerToken) {
         public double coldRatio() {
             return unconstrainedSeconds / coldSeconds;
         }
 
         public double warmRatio() {
-            return unconstrainedSeconds / warmSeconds;
+            return unconstrainedAgainSeconds / warmSeconds;
         }
     }
+
+    private static final AtomicInteger RUNS = new AtomicInteger();
 
     private StructuredOutputsBench() {
     }
@@ -63,7 +76,8 @@ public final class StructuredOutputsBench {
                              int maxTokens, int maxNumSeqs, float temperature) {
         EngineConfig config = new EngineConfig(maxNumSeqs, Math.max(512, promptTokens * maxNumSeqs), 16,
                 maxNumSeqs * ((promptTokens + maxTokens) / 16 + 2), true);
-        StructuredOutputsParams schema = StructuredOutputsParams.jsonSchema(SCHEMA);
+        StructuredOutputsParams schema = StructuredOutputsParams.jsonSchema(String.format(SCHEMA,
+                RUNS.incrementAndGet()));
         int vocab = model.config().vocabSize();
         List<Request> plain = requests(vocab, requests, promptTokens, maxTokens, temperature, null);
         List<Request> constrained = requests(vocab, requests, promptTokens, maxTokens, temperature, schema);
@@ -74,11 +88,12 @@ public final class StructuredOutputsBench {
         double cold = timed(engine, constrained);
         long coldApply = stats.applyNanos();
         long coldApplied = stats.applied();
+        double unconstrainedAgain = timed(engine(model, attention, config), plain);
         double warm = timed(engine, constrained);
         long tokens = (long) requests * maxTokens;
-        return new Result(requests, tokens, unconstrained, cold, warm, stats.compileNanos() / 1e6, stats.masksBuilt(),
-                stats.buildNanos() / 1e6 / Math.max(1, stats.masksBuilt()), coldApply / 1e3 / coldApplied,
-                (stats.applyNanos() - coldApply) / 1e3 / (stats.applied() - coldApplied));
+        return new Result(requests, tokens, unconstrained, cold, unconstrainedAgain, warm, stats.compileNanos() / 1e6,
+                stats.trieNanos() / 1e6, stats.masksBuilt(), stats.buildNanos() / 1e6 / Math.max(1, stats.masksBuilt()),
+                coldApply / 1e3 / coldApplied, (stats.applyNanos() - coldApply) / 1e3 / (stats.applied() - coldApplied));
     }
 
     private static LlmEngine engine(LoadedModel model, AttentionBackend attention, EngineConfig config) {

@@ -17,7 +17,14 @@ import dev.prefixflow.platform.KvPoolSpec;
 import dev.prefixflow.sampling.Sampler;
 import dev.prefixflow.tokenizer.Tokenizer;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -36,10 +43,16 @@ import java.util.function.LongSupplier;
  * recomputed (bit for bit the same KV, so the same tokens). The tier is read only in {@link
  * #addRequest} and written only during {@link #step}. It also backs {@link PreemptionMode#SWAP}.
  *
+ * <p>A request with an output constraint waits, unscheduled, while its constraint compiles on a
+ * compile thread (a schema takes milliseconds to seconds; {@link StructuredOutputManager}); other
+ * requests step meanwhile. A constraint that cannot be compiled gives its request an error result.
+ *
  * <p>Not thread-safe: one thread drives it.
  */
 public final class LlmEngine {
     private static final String INVALID_REQUEST = "invalid_request_error";
+    /** How long a step with nothing to run waits for a constraint to compile before returning. */
+    private static final long COMPILE_WAIT_MILLIS = 20;
 
     private final ModelConfig modelConfig;
     private final Tokenizer tokenizer;
@@ -53,6 +66,8 @@ public final class LlmEngine {
     private final LoraAdapters adapters;
     private final StructuredOutputManager structuredOutputs;
     private final List<RequestResult> finishedEarly = new ArrayList<>();
+    /** Requests whose constraint is compiling, in arrival order. */
+    private final List<Compiling> compiling = new ArrayList<>();
     private long nextSeqId;
     private long computedTokens;
     private long generatedTokens;
@@ -73,6 +88,12 @@ public final class LlmEngine {
      */
     public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters,
                      BlockTier tier, LongSupplier clock) {
+        this(model, attention, config, adapters, tier, clock, new StructuredOutputManager(model.tokenizer()));
+    }
+
+    /** As above, with the given compiler of output constraints (for tests that hold a compile back). */
+    public LlmEngine(LoadedModel model, AttentionBackend attention, EngineConfig config, LoraAdapters adapters,
+                     BlockTier tier, LongSupplier clock, StructuredOutputManager structuredOutputs) {
         this.adapters = adapters;
         this.modelConfig = model.config();
         this.tokenizer = model.tokenizer();
@@ -85,7 +106,7 @@ public final class LlmEngine {
                 model.model().attentionWindow(), tier == BlockTier.NONE ? EvictionListener.NONE : swapper);
         this.scheduler = new Scheduler(blocks, swapper, config);
         this.runner = new ModelRunner(model.model(), pool);
-        this.structuredOutputs = new StructuredOutputManager(tokenizer);
+        this.structuredOutputs = structuredOutputs;
         this.limits = new RequestLimits(modelConfig.vocabSize(), modelConfig.contextLength(),
                 model.model().attentionWindow(), config);
     }
@@ -116,38 +137,87 @@ public final class LlmEngine {
         if (problem == null && request.lora() != null && adapter == null) {
             problem = "unknown LoRA adapter '" + request.lora() + "'; this engine has " + adapters.names();
         }
-        StructuredOutputGrammar grammar = null;
-        if (problem == null && request.structuredOutputs() != null) {
-            try {
-                grammar = structuredOutputs.grammar(request.structuredOutputs());
-            } catch (IllegalArgumentException e) {
-                problem = e.getMessage();
-            }
-        }
         if (problem != null) {
             finishedEarly.add(RequestResult.failed(request.id(), request.promptTokenIds(), problem, INVALID_REQUEST));
             return;
         }
         CompletionText text = new CompletionText(tokenizer, request.params(), request.promptTokenIds(),
                 modelConfig.contextLength());
-        Sequence s = new Sequence(request, adapter, nextSeqId++, config.blockSize(), text, onText, now, tierKey,
-                grammar);
-        if (text.finished()) {
-            // max_tokens 0: nothing to compute.
+        Sequence s = new Sequence(request, adapter, nextSeqId++, config.blockSize(), text, onText, now, tierKey);
+        if (!text.finished()) {
+            // Here, not when its constraint is ready: the tier is read only while a request is added.
+            s.useTierBlocks(swapper.prefetch(s, blocks));
+        }
+        if (request.structuredOutputs() != null) {
+            compiling.add(new Compiling(s, structuredOutputs.grammar(request.structuredOutputs())));
+        } else {
+            start(s, now);
+        }
+    }
+
+    /** Hands a request to the scheduler, or finishes it if there is nothing to compute (max_tokens 0). */
+    private void start(Sequence s, long now) {
+        if (s.text.finished()) {
             s.firstScheduledNanos = now;
             finishedEarly.add(result(s, now));
         } else {
-            s.useTierBlocks(swapper.prefetch(s, blocks));
             scheduler.add(s);
         }
     }
 
+    /**
+     * Starts, in arrival order, the requests whose constraint has compiled, and fails those whose
+     * constraint could not be. When nothing else could run, waits a little for a compile first.
+     */
+    private void startCompiled() {
+        if (compiling.isEmpty()) {
+            return;
+        }
+        if (finishedEarly.isEmpty() && !scheduler.hasWork()) {
+            CompletableFuture<?>[] futures = compiling.stream().map(Compiling::grammar).toArray(CompletableFuture[]::new);
+            try {
+                CompletableFuture.anyOf(futures).get(COMPILE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // A failed compile is reported below; a slow one is looked at again next step.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        long now = clock.getAsLong();
+        for (Iterator<Compiling> it = compiling.iterator(); it.hasNext(); ) {
+            Compiling c = it.next();
+            if (!c.grammar().isDone()) {
+                continue;
+            }
+            it.remove();
+            Sequence s = c.sequence();
+            try {
+                s.grammar = c.grammar().join();
+            } catch (CompletionException | CancellationException e) {
+                if (s.tierBlocks() != null) {
+                    s.tierBlocks().release();
+                }
+                finishedEarly.add(RequestResult.failed(s.request.id(), s.request.promptTokenIds(),
+                        compileProblem(e), INVALID_REQUEST));
+                continue;
+            }
+            start(s, now);
+        }
+    }
+
+    private static String compileProblem(RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        return cause instanceof IllegalArgumentException ? cause.getMessage()
+                : "the output constraint could not be compiled: " + cause;
+    }
+
     public boolean hasUnfinishedRequests() {
-        return !finishedEarly.isEmpty() || scheduler.hasWork();
+        return !finishedEarly.isEmpty() || !compiling.isEmpty() || scheduler.hasWork();
     }
 
     /** One engine step; returns the requests that finished in it (error results included). */
     public List<RequestResult> step() {
+        startCompiled();
         long start = clock.getAsLong();
         List<RequestResult> finished = new ArrayList<>(finishedEarly);
         finishedEarly.clear();
@@ -233,7 +303,7 @@ public final class LlmEngine {
     }
 
     public EngineMetrics metrics() {
-        return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting(), blocks.usage(),
+        return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting() + compiling.size(), blocks.usage(),
                 scheduler.promptTokens() == 0 ? 0 : (double) scheduler.cachedTokens() / scheduler.promptTokens(),
                 scheduler.preemptions(), scheduler.promptTokens(), scheduler.cachedTokens(),
                 scheduler.tierCachedTokens(), swapper.swappedOutBlocks(), scheduler.swappedInTokens(),
@@ -248,5 +318,9 @@ public final class LlmEngine {
 
     public EngineConfig config() {
         return config;
+    }
+
+    /** A request whose constraint is compiling, and the matcher it will get. */
+    private record Compiling(Sequence sequence, CompletableFuture<StructuredOutputGrammar> grammar) {
     }
 }

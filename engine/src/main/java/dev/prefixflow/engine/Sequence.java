@@ -30,8 +30,8 @@ final class Sequence {
     final long arrivalNanos;
     /** Where this request's evicted blocks go in the tier (its Flink routing key), or null. */
     final String tierKey;
-    /** The request's constraint and where its text stands in it, or null for free text. */
-    final StructuredOutputGrammar grammar;
+    /** The request's constraint and where its text stands in it, or null for free text (set once compiled). */
+    StructuredOutputGrammar grammar;
     private int[] tokens;
     private int length;
     private final float[] logprobs;
@@ -52,9 +52,8 @@ final class Sequence {
     private final BlockHashes blockHashes;
 
     Sequence(Request request, LoraAdapter adapter, long seqId, int blockSize, CompletionText text,
-             Consumer<String> onText, long arrivalNanos, String tierKey, StructuredOutputGrammar grammar) {
+             Consumer<String> onText, long arrivalNanos, String tierKey) {
         this.tierKey = tierKey;
-        this.grammar = grammar;
         this.request = request;
         this.adapter = adapter;
         this.seqId = seqId;

@@ -1,31 +1,27 @@
 package dev.prefixflow.engine.structured;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import org.apache.lucene.util.automaton.ByteRunAutomaton;
 
 /**
- * One constraint compiled for one vocabulary: a deterministic automaton over UTF-8 bytes (so tokens
- * that end inside a character are judged byte by byte) and, per automaton state, the bitmask of the
- * tokens allowed there. A mask is built once per state, on a worker, and shared by every request
- * with this constraint; {@link #prefetch} starts it as soon as the state is known, so that it is
- * built while the next forward pass runs.
+ * One constraint compiled for one vocabulary: a minimal deterministic automaton over UTF-8 bytes (so
+ * tokens that end inside a character are judged byte by byte) and, per automaton state reached, the
+ * bitmask of the tokens allowed there. A mask is built on first need, on a worker, and kept in the
+ * engine's {@link MaskCache} for every request with this constraint; {@link #prefetch} starts it as
+ * soon as the state is known, so that it is built while the next forward pass runs.
  */
 final class CompiledGrammar {
     private final ByteRunAutomaton dfa;
     private final VocabularyTrie trie;
     private final int eosId;
-    private final Executor executor;
-    private final Map<Integer, CompletableFuture<long[]>> masks = new ConcurrentHashMap<>();
+    private final MaskCache masks;
     private final StructuredOutputStats stats;
 
-    CompiledGrammar(ByteRunAutomaton dfa, VocabularyTrie trie, int eosId, Executor executor, StructuredOutputStats stats) {
+    CompiledGrammar(ByteRunAutomaton dfa, VocabularyTrie trie, int eosId, MaskCache masks, StructuredOutputStats stats) {
         this.dfa = dfa;
         this.trie = trie;
         this.eosId = eosId;
-        this.executor = executor;
+        this.masks = masks;
         this.stats = stats;
     }
 
@@ -56,7 +52,7 @@ final class CompiledGrammar {
     }
 
     private CompletableFuture<long[]> future(int state) {
-        return masks.computeIfAbsent(state, s -> CompletableFuture.supplyAsync(() -> build(s), executor));
+        return masks.get(this, state, () -> build(state));
     }
 
     private long[] build(int state) {

@@ -1,72 +1,77 @@
 package dev.prefixflow.engine.structured;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefixflow.tokenizer.Tokenizer;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import org.apache.lucene.util.automaton.Automata;
-import org.apache.lucene.util.automaton.Automaton;
-import org.apache.lucene.util.automaton.ByteRunAutomaton;
-import org.apache.lucene.util.automaton.Operations;
-import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Compiles requests' constraints for one tokenizer (vLLM's StructuredOutputManager). The vocabulary
- * trie is built on the first constrained request, so an engine that never sees one pays nothing;
- * compiled constraints are kept (the last {@link #CACHED} of them), so requests that share a schema
- * share its automaton and its masks.
+ * Compiles requests' constraints for one tokenizer (vLLM's StructuredOutputManager), off the engine
+ * thread: {@link #grammar} returns at once, and the engine schedules the request when its grammar is
+ * ready. Compiled constraints are kept (the last {@link #CACHED} of them, failures included), so
+ * requests that share a schema share its automaton and its masks; the token masks of all of them
+ * live in one {@link MaskCache} bounded in bytes.
  */
 public final class StructuredOutputManager {
     static final int CACHED = 64;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Shared by every engine in the JVM: compiling is rare and bursty, two threads are plenty. */
+    private static final Executor COMPILER = compiler();
 
     private final Tokenizer tokenizer;
-    private final Executor executor;
+    private final Executor compileExecutor;
+    private final MaskCache masks;
     private final StructuredOutputStats stats = new StructuredOutputStats();
-    private final Map<StructuredOutputsParams, CompiledGrammar> compiled = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<StructuredOutputsParams, CompiledGrammar> eldest) {
-            return size() > CACHED;
-        }
-    };
-    private VocabularyTrie trie;
+    private final Map<StructuredOutputsParams, CompletableFuture<CompiledGrammar>> compiled =
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<StructuredOutputsParams, CompletableFuture<CompiledGrammar>> e) {
+                    return size() > CACHED;
+                }
+            };
 
     public StructuredOutputManager(Tokenizer tokenizer) {
-        this(tokenizer, ForkJoinPool.commonPool());
-    }
-
-    /** @param executor where masks are built */
-    public StructuredOutputManager(Tokenizer tokenizer, Executor executor) {
-        this.tokenizer = tokenizer;
-        this.executor = executor;
+        this(tokenizer, COMPILER, ForkJoinPool.commonPool(), MaskCache.DEFAULT_BYTES);
     }
 
     /**
-     * A fresh matcher for a request's constraint.
-     *
-     * @throws IllegalArgumentException naming the problem: invalid schema JSON, an unsupported
-     *     keyword, a regex that cannot be compiled, an empty choice list, a constraint too complex
+     * @param compileExecutor where constraints are compiled
+     * @param maskExecutor where token masks are built
+     * @param maskCacheBytes how many bytes of token masks to keep (least recently used out first)
      */
-    public StructuredOutputGrammar grammar(StructuredOutputsParams params) {
-        return new StructuredOutputGrammar(compiled(params), stats, tokenizer.eosId());
+    public StructuredOutputManager(Tokenizer tokenizer, Executor compileExecutor, Executor maskExecutor,
+                                   long maskCacheBytes) {
+        this.tokenizer = tokenizer;
+        this.compileExecutor = compileExecutor;
+        this.masks = new MaskCache(maskCacheBytes, tokenizer.vocabularySize(), maskExecutor);
     }
 
-    synchronized CompiledGrammar compiled(StructuredOutputsParams params) {
-        CompiledGrammar g = compiled.get(params);
-        if (g == null) {
-            long start = System.nanoTime();
-            if (trie == null) {
-                trie = new VocabularyTrie(tokenizer);
-            }
-            g = new CompiledGrammar(toBytes(automaton(params)), trie, tokenizer.eosId(), executor, stats);
-            compiled.put(params, g);
-            stats.compiled(System.nanoTime() - start);
-        }
+    /**
+     * A fresh matcher for a request's constraint, once the constraint is compiled. The future fails
+     * with an {@link IllegalArgumentException} naming the problem: invalid schema JSON, an
+     * unsupported keyword, a regex that cannot be compiled, an empty choice list, a constraint too
+     * complex.
+     */
+    public CompletableFuture<StructuredOutputGrammar> grammar(StructuredOutputsParams params) {
+        return compiled(params).thenApply(g -> new StructuredOutputGrammar(g, stats, tokenizer.eosId()));
+    }
+
+    synchronized CompletableFuture<CompiledGrammar> compiled(StructuredOutputsParams params) {
+        return compiled.computeIfAbsent(params, p -> CompletableFuture.supplyAsync(() -> compile(p), compileExecutor));
+    }
+
+    private CompiledGrammar compile(StructuredOutputsParams params) {
+        long start = System.nanoTime();
+        CompiledGrammar g = new CompiledGrammar(ConstraintDfas.dfa(params), VocabularyTrie.of(tokenizer, stats),
+                tokenizer.eosId(), masks, stats);
+        // The first mask is needed as soon as the request runs.
+        g.prefetch(CompiledGrammar.initialState());
+        stats.compiled(System.nanoTime() - start);
         return g;
     }
 
@@ -77,55 +82,25 @@ public final class StructuredOutputManager {
      * @throws IllegalArgumentException naming the problem, as {@link #grammar} would
      */
     public static void check(StructuredOutputsParams params) {
-        toBytes(automaton(params));
+        ConstraintDfas.dfa(params);
     }
 
     public StructuredOutputStats stats() {
         return stats;
     }
 
-    /** The constraint's language over code points. */
-    static Automaton automaton(StructuredOutputsParams p) {
-        if (p.jsonObject()) {
-            return JsonLanguages.anyObject();
-        }
-        if (p.regex() != null) {
-            return Regexes.fullMatch(p.regex());
-        }
-        if (p.choice() != null) {
-            return choice(p.choice());
-        }
-        return JsonSchemas.compile(schema(p.json()));
+    MaskCache masks() {
+        return masks;
     }
 
-    private static Automaton choice(List<String> choices) {
-        if (choices.isEmpty()) {
-            throw new IllegalArgumentException("guided_choice is an empty list");
-        }
-        return Operations.union(choices.stream().map(Automata::makeString).toList());
-    }
-
-    private static JsonNode schema(String json) {
-        try {
-            JsonNode schema = JSON.readTree(json);
-            if (schema == null) {
-                throw new IllegalArgumentException("the JSON schema is empty");
-            }
-            return schema;
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the JSON schema is not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static ByteRunAutomaton toBytes(Automaton a) {
-        Automaton live = Operations.removeDeadStates(JsonLanguages.minimal(a));
-        if (Operations.isEmpty(live)) {
-            throw new IllegalArgumentException("the constraint admits no text");
-        }
-        try {
-            return new ByteRunAutomaton(live, false, JsonLanguages.WORK_LIMIT);
-        } catch (TooComplexToDeterminizeException e) {
-            throw new IllegalArgumentException("the constraint is too complex to compile");
-        }
+    private static Executor compiler() {
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "prefixflow-structured-compile-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 }

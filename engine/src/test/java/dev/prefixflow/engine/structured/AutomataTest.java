@@ -5,18 +5,51 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
 import org.apache.lucene.util.automaton.Automaton;
+import org.apache.lucene.util.automaton.ByteRunAutomaton;
+import org.apache.lucene.util.automaton.MinimizationOperations;
 import org.apache.lucene.util.automaton.Operations;
+import org.apache.lucene.util.automaton.UTF32ToUTF8;
 import org.junit.jupiter.api.Test;
 
 /**
  * The automata structured outputs are built from, against independent oracles: java.util.regex for
- * translated regexes, BigDecimal comparisons for number ranges.
+ * translated regexes, BigDecimal comparisons for number ranges, Lucene's minimization for ours.
  */
 class AutomataTest {
+
+    @Test
+    void minimizerGivesLucenesMinimalAutomaton() {
+        List<Automaton> automata = List.of(Regexes.fullMatch("[A-Z]{2}-\\d{3,4}"), Regexes.search("(ab|a)c*$"),
+                NumberRanges.numbers(-10, 120), JsonLanguages.anyString(), JsonLanguages.value(1),
+                new UTF32ToUTF8().convert(JsonLanguages.value(1)), Regexes.fullMatch("(é|日本語|[a-z]){1,6}"));
+        for (Automaton a : automata) {
+            Automaton ours = Minimizer.minimize(deterministic(a));
+            Automaton lucene = Operations.removeDeadStates(MinimizationOperations.minimize(a, JsonLanguages.WORK_LIMIT));
+            assertTrue(Operations.sameLanguage(ours, lucene));
+            assertEquals(lucene.getNumStates(), ours.getNumStates());
+        }
+        assertTrue(Operations.isEmpty(Minimizer.minimize(deterministic(Operations.intersection(
+                Regexes.fullMatch("a+"), Regexes.fullMatch("b+"))))));
+    }
+
+    @Test
+    void jsonObjectsNestFiveLevels() {
+        ByteRunAutomaton dfa = ConstraintDfas.dfa(StructuredOutputsParams.anyJsonObject());
+        assertTrue(run(dfa, "{\"a\": [{\"b\": [{\"c\": 1, \"d\": null}]}], \"e\": \"x\"}"));
+        assertTrue(run(dfa, "{\"a\": [{\"b\": [[]]}]}"));
+        assertTrue(!run(dfa, "{\"a\": [{\"b\": [{\"c\": [1]}]}]}"));
+        assertTrue(!run(dfa, "{\"a\": 1,}"));
+    }
+
+    private static boolean run(ByteRunAutomaton dfa, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return dfa.run(bytes, 0, bytes.length);
+    }
 
     @Test
     void regexesMatchWhatJavaRegexMatches() {

@@ -38,11 +38,12 @@ class TokenMaskTest {
     }
 
     private static void checkWalks(Tokenizer tokenizer) {
-        StructuredOutputManager manager = new StructuredOutputManager(tokenizer, Runnable::run);
+        StructuredOutputManager manager = new StructuredOutputManager(tokenizer, Runnable::run, Runnable::run,
+                MaskCache.DEFAULT_BYTES);
         VocabularyTrie trie = new VocabularyTrie(tokenizer);
         for (StructuredOutputsParams params : new StructuredOutputsParams[] {StructuredOutputsParams.jsonSchema(SCHEMA),
                 StructuredOutputsParams.regex("(é|日本語|[a-z]){1,6}")}) {
-            CompiledGrammar grammar = manager.compiled(params);
+            CompiledGrammar grammar = manager.compiled(params).join();
             Random random = new Random(3);
             int state = CompiledGrammar.initialState();
             for (int step = 0; step < 12; step++) {
