@@ -3,15 +3,18 @@ package dev.prefixflow.tokenizer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The tokens that llama.cpp's tokenizer_st_partition (like Hugging Face tokenizers' added tokens)
  * cuts out of the text before pre-tokenizing, longest token first, each splitting the text left
  * around it: user-defined tokens (type 4: added tokens such as MPT's runs of spaces or DeepSeek's
  * byte characters) always, and control and unknown tokens ({@code <|im_start|>}, {@code <s>}) only
- * when special tokens are parsed.
+ * when special tokens are parsed. In a vocabulary that asks for it (Phi-3's), the whitespace after a
+ * matched token is dropped, as llama.cpp does for tokens with its RSTRIP attribute.
  */
 final class SpecialTokens {
 
@@ -31,6 +34,8 @@ final class SpecialTokens {
     private final Map<String, Integer> order = new HashMap<>();
     /** The tokens by their first char, to find quickly which of them occur in a text. */
     private final Map<Character, List<String>> byFirstChar = new HashMap<>();
+    /** Ids of the tokens that eat the whitespace after them. */
+    private final Set<Integer> stripAfter = new HashSet<>();
 
     SpecialTokens(Vocabulary vocabulary) {
         for (int id = 0; id < vocabulary.size(); id++) {
@@ -44,6 +49,14 @@ final class SpecialTokens {
                     onlyWhenParsed.put(token, true);
                 }
             }
+        }
+        if (vocabulary.stripAfterSpecial()) {
+            // llama.cpp's Phi-3 rule: every special token but these three.
+            ids.forEach((token, id) -> {
+                if (!Set.of("<unk>", "<s>", "<|endoftext|>").contains(token)) {
+                    stripAfter.add(id);
+                }
+            });
         }
         texts.sort(Comparator.comparingInt(String::length).reversed());
         for (int i = 0; i < texts.size(); i++) {
@@ -86,7 +99,32 @@ final class SpecialTokens {
             }
             fragments = next;
         }
-        return fragments;
+        return stripAfter.isEmpty() ? fragments : stripWhitespaceAfterTokens(text, fragments);
+    }
+
+    private List<Fragment> stripWhitespaceAfterTokens(String text, List<Fragment> fragments) {
+        List<Fragment> out = new ArrayList<>(fragments.size());
+        boolean strip = false;
+        for (Fragment f : fragments) {
+            if (f.isText() && strip) {
+                int start = f.start();
+                while (start < f.end() && isCSpace(text.charAt(start))) {
+                    start++;
+                }
+                if (start < f.end()) {
+                    out.add(new Fragment(start, f.end(), -1));
+                }
+            } else {
+                out.add(f);
+            }
+            strip = !f.isText() && stripAfter.contains(f.id());
+        }
+        return out;
+    }
+
+    /** C's isspace, which llama.cpp's strip uses. */
+    private static boolean isCSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     /** The tokens that occur somewhere in {@code text}, in matching order; usually none. */

@@ -75,7 +75,7 @@ public final class TokenizerLoader {
                 tokenId(file, "tokenizer.ggml.unknown_token_id", unkId, tokens.length),
                 addBos, addSpacePrefix,
                 merges != null ? merges : new String[0],
-                pre);
+                pre, stripsAfterSpecial(file));
         try {
             if (model.equals("bert")) {
                 return new WordPieceTokenizer(v, tokenId(file, SEP, 102, tokens.length),
@@ -89,6 +89,16 @@ public final class TokenizerLoader {
             String key = e.getMessage().contains(MERGES) ? MERGES : "tokenizer.ggml.tokens";
             throw new GgufFormatException(file.path(), file.offset(key), key, e.getMessage());
         }
+    }
+
+    /**
+     * Phi-3's added tokens drop the whitespace after them (tokenizer.json's rstrip). GGUF files do not
+     * carry that flag; llama.cpp sets it for models whose general.name contains "phi-3" or "phi3", and we
+     * follow it so that a Phi-3 chat prompt gets the same ids.
+     */
+    private static boolean stripsAfterSpecial(GgufFile file) throws GgufFormatException {
+        String name = file.getString("general.name", "").toLowerCase(java.util.Locale.ROOT);
+        return name.contains("phi-3") || name.contains("phi3");
     }
 
     private static PreTokenizer preTokenizer(GgufFile file, String name) throws GgufFormatException {

@@ -9,6 +9,9 @@ package dev.prefixflow.tokenizer;
  * @param merges byte-level BPE merges, best first, each two tokens separated by a space (empty for
  *     SentencePiece)
  * @param preTokenizer byte-level BPE's {@code tokenizer.ggml.pre}, or null when absent
+ * @param stripAfterSpecial whether whitespace after a special token is dropped when special tokens are
+ *     parsed, as the Phi-3 family's added tokens declare ({@code rstrip}); the GGUF file does not carry
+ *     it, so {@link TokenizerLoader} sets it from the model's name as llama.cpp does
  */
 public record Vocabulary(
         String[] tokens,
@@ -20,7 +23,8 @@ public record Vocabulary(
         boolean addBos,
         boolean addSpacePrefix,
         String[] merges,
-        String preTokenizer) {
+        String preTokenizer,
+        boolean stripAfterSpecial) {
 
     public static final int NORMAL_TYPE = 1;
     public static final int UNKNOWN_TYPE = 2;
@@ -42,7 +46,13 @@ public record Vocabulary(
     /** A vocabulary without merges, as SentencePiece has. */
     public Vocabulary(String[] tokens, float[] scores, int[] tokenTypes, int bosId, int eosId, int unkId,
                       boolean addBos, boolean addSpacePrefix) {
-        this(tokens, scores, tokenTypes, bosId, eosId, unkId, addBos, addSpacePrefix, new String[0], null);
+        this(tokens, scores, tokenTypes, bosId, eosId, unkId, addBos, addSpacePrefix, new String[0], null, false);
+    }
+
+    /** A vocabulary whose special tokens keep the whitespace after them (every family but Phi-3's). */
+    public Vocabulary(String[] tokens, float[] scores, int[] tokenTypes, int bosId, int eosId, int unkId,
+                      boolean addBos, boolean addSpacePrefix, String[] merges, String preTokenizer) {
+        this(tokens, scores, tokenTypes, bosId, eosId, unkId, addBos, addSpacePrefix, merges, preTokenizer, false);
     }
 
     public int size() {

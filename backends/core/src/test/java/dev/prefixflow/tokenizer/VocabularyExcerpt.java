@@ -36,7 +36,10 @@ import java.util.Set;
  * finds tokens missing (too fine) or joins kept tokens it should not (too coarse), and fails.
  *
  * <p>{@link #main} makes an excerpt from one of llama.cpp's {@code models/ggml-vocab-*.gguf} files
- * and its {@code .inp}/{@code .out} cases (see models/tokenizer-vocabs/README.md).
+ * and its {@code .inp}/{@code .out} cases (see models/tokenizer-vocabs/README.md). With
+ * {@code --parse-special} the cases are texts with special tokens, tokenized with them parsed: the
+ * excerpt then keeps every special token and the file's {@code general.name} (which decides Phi-3's
+ * whitespace stripping).
  */
 public record VocabularyExcerpt(JsonNode json) {
 
@@ -44,6 +47,11 @@ public record VocabularyExcerpt(JsonNode json) {
     private static final String CASE_SEPARATOR = "\n__ggml_vocab_test__\n";
 
     public record Case(String text, int[] ids) {}
+
+    /** Whether the cases were tokenized with special tokens parsed. */
+    public boolean parseSpecial() {
+        return json.path("parse_special").asBoolean(false);
+    }
 
     public static VocabularyExcerpt read(Path file) throws IOException {
         return new VocabularyExcerpt(JSON.readTree(file.toFile()));
@@ -99,13 +107,19 @@ public record VocabularyExcerpt(JsonNode json) {
         return file;
     }
 
-    /** {@code VocabularyExcerpt VOCAB.gguf OUT.json}: reads VOCAB.gguf.inp and .out beside the file. */
+    /**
+     * {@code VocabularyExcerpt VOCAB.gguf OUT.json [--parse-special CASES]}: reads VOCAB.gguf.inp and .out
+     * beside the file, or CASES.inp and CASES.out.
+     */
     public static void main(String[] args) throws IOException {
         Path vocab = Path.of(args[0]);
-        List<String> texts = splitCases(Files.readString(Path.of(args[0] + ".inp"), StandardCharsets.UTF_8));
-        List<String> outLines = Files.readAllLines(Path.of(args[0] + ".out"), StandardCharsets.UTF_8);
+        boolean parseSpecial = args.length > 3 && args[2].equals("--parse-special");
+        String cases = parseSpecial ? args[3] : args[0];
+        List<String> texts = splitCases(Files.readString(Path.of(cases + ".inp"), StandardCharsets.UTF_8));
+        List<String> outLines = Files.readAllLines(Path.of(cases + ".out"), StandardCharsets.UTF_8);
         try (GgufFile file = GgufFile.open(vocab)) {
-            JSON.writerWithDefaultPrettyPrinter().writeValue(Path.of(args[1]).toFile(), excerpt(file, texts, outLines));
+            ObjectNode excerpt = excerpt(file, texts, outLines, parseSpecial);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(Path.of(args[1]).toFile(), excerpt);
         }
     }
 
@@ -125,16 +139,24 @@ public record VocabularyExcerpt(JsonNode json) {
         return cases;
     }
 
-    private static ObjectNode excerpt(GgufFile file, List<String> texts, List<String> outLines) throws IOException {
+    private static ObjectNode excerpt(GgufFile file, List<String> texts, List<String> outLines, boolean parseSpecial)
+            throws IOException {
         String[] tokens = file.getStringArray("tokenizer.ggml.tokens");
         int[] types = file.getIntArray("tokenizer.ggml.token_type");
         float[] scores = file.getFloatArray("tokenizer.ggml.scores");
         String[] merges = file.getStringArray("tokenizer.ggml.merges");
         ObjectNode root = JSON.createObjectNode();
-        root.put("source", "llama.cpp models/" + file.path().getFileName() + " with its .inp/.out cases");
+        root.put("source", "llama.cpp models/" + file.path().getFileName() + (parseSpecial
+                ? " with cases tokenized by llama-tokenize, special tokens parsed" : " with its .inp/.out cases"));
         root.put("architecture", file.getString("general.architecture"));
         root.put("size", tokens.length);
+        if (parseSpecial) {
+            root.put("parse_special", true);
+        }
         ObjectNode metadata = root.putObject("metadata");
+        if (parseSpecial && file.getString("general.name") != null) {
+            metadata.put("general.name", file.getString("general.name"));
+        }
         for (Map.Entry<String, Object> e : file.metadata().entrySet()) {
             Object v = e.getValue();
             if (e.getKey().startsWith("tokenizer.ggml.") && !e.getKey().equals("tokenizer.ggml.token_type_count")) {
@@ -153,6 +175,13 @@ public record VocabularyExcerpt(JsonNode json) {
             idsByText.computeIfAbsent(tokens[id], t -> new ArrayList<>()).add(id);
         }
         BitSet keep = new BitSet(tokens.length);
+        if (parseSpecial && types != null) {
+            for (int id = 0; id < tokens.length; id++) {
+                if (types[id] == Vocabulary.CONTROL_TYPE || types[id] == Vocabulary.USER_DEFINED_TYPE) {
+                    keep.set(id);
+                }
+            }
+        }
         Deque<String> todo = new ArrayDeque<>();
         ArrayNode cases = root.putArray("cases");
         for (int i = 0; i < texts.size(); i++) {
