@@ -37,7 +37,9 @@ class LocalPluginsTest {
                 "--dead-letter", "jsonl:" + dir.resolve("dead"), "--checkpoint-interval", "500 ms",
                 "--checkpoint-dir", dir.resolve("checkpoints").toString());
         assertEquals(0, run.exitCode(), run.err());
-        assertEquals(27, RunCommandTest.readParts(results).size(), "one result per good line, written by the plugin");
+        // 27 answers and 3 error results (bad-1, and the two chat lines: no template given); the line that is
+        // not JSON is a dead letter.
+        assertEquals(30, RunCommandTest.readParts(results).size(), "one result per line with an id, written by the plugin");
     }
 
     /** The factory's class and its service registration, and nothing else. */
