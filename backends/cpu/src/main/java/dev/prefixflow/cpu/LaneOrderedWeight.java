@@ -10,9 +10,8 @@ import java.nio.ByteOrder;
  * A K-quant weight repacked at load: super-blocks in {@link RowGroups} order (super-block s of the
  * group's four rows one after another, so a single-token product reads one sequential stream) and
  * each super-block's quants in {@link SuperBlockLanes} order. The matmul kernels take the tokens in
- * that order too ({@link #reorder}) and compute each weight as one fused multiply-add of its quant
- * with its sub-block's scale and offset, never writing the weights to memory on the single-token
- * path. {@link #decodeRow} still gives ggml's dequantized row in ggml's column order.
+ * that order too ({@link #reorder}) and never write the weights to memory on the single-token path.
+ * {@link #decodeRow} still gives ggml's dequantized row in ggml's column order.
  */
 abstract class LaneOrderedWeight extends CpuWeight implements RowDot {
 
@@ -46,17 +45,17 @@ abstract class LaneOrderedWeight extends CpuWeight implements RowDot {
         SHORT.set(blocks, p, h);
     }
 
-    /** Reorders n tokens into this weight's column order, as the matmul kernels take them. */
-    final void reorder(float[] x, int n, float[] dst) {
-        lanes.reorder(x, n, cols(), dst);
+    /** Floats per token in the order the matmul kernels take: {@link #tokenStride} apart. */
+    int tokenStride() {
+        return cols();
     }
 
-    /**
-     * Writes row {@code row} as the matmul kernels compute it: in kernel column order, each weight
-     * one fused multiply-add of quant, scale and offset, so that a tile over these floats does
-     * exactly what {@link #dot4} does.
-     */
-    abstract void decodeLanes(int row, float[] dst, int off);
+    /** Writes n tokens in this weight's column order, as the matmul kernels take them. */
+    void reorder(float[] x, int n, float[] dst) {
+        for (int t = 0; t < n; t++) {
+            lanes.reorder(x, t * cols(), cols(), dst, t * cols());
+        }
+    }
 
     @Override
     final long bytes() {

@@ -3,8 +3,9 @@ package dev.prefixflow.cpu;
 /**
  * The batched matrix product, parallel over groups of four rows. A single token is multiplied
  * straight from the stored (quantized) rows; several tokens share each row group, decoded once to
- * floats in a per-thread buffer and multiplied in 4x4 register tiles. Both paths do the same float
- * operations for a (row, token) pair, so a token's result never depends on the batch.
+ * floats in a per-thread buffer and multiplied in 4x4 register tiles ({@link FloatTiles}, or the
+ * weight's own {@link SuperBlockTiles}). Both paths do the same float operations for a (row, token)
+ * pair, so a token's result never depends on the batch.
  */
 final class MatMul {
 
@@ -41,12 +42,14 @@ final class MatMul {
             return;
         }
         float[] in = x;
+        int stride = cols;
         if (w instanceof LaneOrderedWeight k) {
-            in = SCRATCH.get().tokens(n * cols);
+            stride = k.tokenStride();
+            in = SCRATCH.get().tokens(n * stride);
             k.reorder(x, n, in);
         }
         float[] tokens = in;
-        int block = Math.max(4, tokenBlockBytes / (cols * Float.BYTES) & ~3);
+        int block = Math.max(4, tokenBlockBytes / (stride * Float.BYTES) & ~3);
         pool.parallelFor(rows, ROWS, (long) rows * cols * n,
                 (from, to) -> rowRange(w, tokens, out, n, from, to, block));
     }
@@ -56,7 +59,18 @@ final class MatMul {
         int rows = w.rows();
         // Chunks start at multiples of ROWS, so every group here is a whole RowGroups group.
         if (n == 1 && w instanceof RowDot direct) {
-            for (int r = from; r < to; r += ROWS) {
+            int r = from;
+            if (direct instanceof TwoStreams two) {
+                // The range's first and second halves side by side, as two streams.
+                int half = (to - from) / (2 * ROWS) * ROWS;
+                for (; r < from + half; r += ROWS) {
+                    two.dot4x2(r / ROWS, (r + half) / ROWS, x, 0, s.res, s.lanes);
+                    store(out, 0, rows, r, ROWS, s.res, 0);
+                    store(out, 0, rows, r + half, Math.min(ROWS, to - r - half), s.res, ROWS);
+                }
+                r += half;
+            }
+            for (; r < to; r += ROWS) {
                 direct.dot4(r / ROWS, x, 0, s.res, s.lanes);
                 store(out, 0, rows, r, Math.min(ROWS, to - r), s.res, 0);
             }
@@ -64,6 +78,15 @@ final class MatMul {
         }
         // Tokens in blocks that stay in cache while every row group of the range passes over them;
         // a row group is decoded again for each block.
+        if (w instanceof SuperBlockTiles tiles) {
+            float[] work = s.rows(tiles.workSize());
+            for (int t0 = 0; t0 < n; t0 += block) {
+                for (int r = from; r < to; r += ROWS) {
+                    tiles.multiply(r / ROWS, x, t0, Math.min(n, t0 + block), out, Math.min(ROWS, to - r), work, s.res);
+                }
+            }
+            return;
+        }
         for (int t0 = 0; t0 < n; t0 += block) {
             for (int r = from; r < to; r += ROWS) {
                 rowGroup(w, x, out, t0, Math.min(n, t0 + block), r, Math.min(ROWS, to - r), s);
@@ -87,7 +110,7 @@ final class MatMul {
             src = s.rows(ROWS * cols);
             base = 0;
             for (int k = r; k <= last; k++) {
-                if (w instanceof LaneOrderedWeight lw) {
+                if (w instanceof LaneRows lw) {
                     lw.decodeLanes(k, src, (k - r) * cols);
                 } else {
                     w.decodeRow(k, src, (k - r) * cols);
@@ -111,7 +134,7 @@ final class MatMul {
     }
 
     /** out[token][r0 + k] = res[at + k] for the group's first {@code count} rows. */
-    private static void store(float[] out, int token, int rows, int r0, int count, float[] res, int at) {
+    static void store(float[] out, int token, int rows, int r0, int count, float[] res, int at) {
         System.arraycopy(res, at, out, token * rows + r0, count);
     }
 
@@ -119,7 +142,7 @@ final class MatMul {
     private static final class Scratch {
         final float[] res = new float[16];
         /** Room for {@link RowDot#dot4}'s accumulators. */
-        final float[] lanes = new float[RowGroups.ROWS * Vectors.L];
+        final float[] lanes = new float[RowDot.LANES * Vectors.L];
         private float[] rows = new float[0];
         private float[] tokens = new float[0];
 

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorOperators;
  * bytes of 2-bit high parts (byte t * L + l: positions 4t .. 4t + 3 of lane l, two bits each from
  * bit 0). Weight = (d * scale) * (q - 32), one rounding, as ggml's dequantize_row_q6_K.
  */
-final class Q6_KWeight extends LaneOrderedWeight {
+final class Q6_KWeight extends LaneOrderedWeight implements LaneRows {
 
     static final int BYTES = 210;
     private static final int SCALES = 2;
@@ -108,7 +108,7 @@ final class Q6_KWeight extends LaneOrderedWeight {
     }
 
     @Override
-    void decodeLanes(int row, float[] dst, int off) {
+    public void decodeLanes(int row, float[] dst, int off) {
         int segment = lanes.segment();
         for (int s = 0; s < cols() / SIZE; s++) {
             int p = offset(row, s);

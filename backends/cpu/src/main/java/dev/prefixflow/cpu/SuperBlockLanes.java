@@ -62,11 +62,11 @@ final class SuperBlockLanes {
         return perSubBlock.rearrange(spread);
     }
 
-    /** dst[t][p * L + l] = x[t][column(p, l)] per super-block, for n tokens of {@code cols} columns. */
-    void reorder(float[] x, int n, int cols, float[] dst) {
-        for (int base = 0; base < n * cols; base += SIZE) {
+    /** dst[to + p * L + l] = x[from + column(p, l)] per super-block, for one token of {@code cols} columns. */
+    void reorder(float[] x, int from, int cols, float[] dst, int to) {
+        for (int base = 0; base < cols; base += SIZE) {
             for (int i = 0; i < SIZE; i++) {
-                dst[base + i] = x[base + columns[i]];
+                dst[to + base + i] = x[from + base + columns[i]];
             }
         }
     }

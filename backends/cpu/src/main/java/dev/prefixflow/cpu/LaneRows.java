@@ -1,0 +1,12 @@
+package dev.prefixflow.cpu;
+
+/** A weight whose batched product multiplies float rows in its kernel column order ({@link FloatTiles}). */
+interface LaneRows {
+
+    /**
+     * Writes row {@code row} as the single-token kernel computes it: in kernel column order, each
+     * weight one fused multiply-add of quant, scale and offset, so that a tile over these floats does
+     * exactly what {@link RowDot#dot4} does.
+     */
+    void decodeLanes(int row, float[] dst, int off);
+}
