@@ -87,7 +87,7 @@ final class Scheduler {
         }
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence s = running.get(i);
-            int n = s.inPrefill() ? Math.min(s.uncomputed(), budget) : 0;
+            int n = s.inPrefill() ? Math.min(s.schedulable(), budget) : 0;
             if (n > 0 && reserveSlots(s, n, chunks)) {
                 chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
             }
@@ -135,9 +135,11 @@ final class Scheduler {
                 swappedInTokens += s.table().tierTokens();
             }
             running.add(s);
-            int n = Math.min(s.uncomputed(), budget);
-            chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
-            budget -= n;
+            int n = Math.min(s.schedulable(), budget);
+            if (n > 0) {
+                chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
+                budget -= n;
+            }
             if (blocks.prefixCachingEnabled()) {
                 addPendingBlocks(s, pending);
             }
@@ -176,6 +178,15 @@ final class Scheduler {
     void finish(Sequence s) {
         running.remove(s);
         release(s);
+    }
+
+    /** Drops a sequence wherever it is (its constraint failed to compile), releasing what it holds. */
+    void abort(Sequence s) {
+        if (running.contains(s)) {
+            finish(s);
+        } else if (waiting.remove(s)) {
+            s.tierBlocks().release();
+        }
     }
 
     private void release(Sequence s) {
