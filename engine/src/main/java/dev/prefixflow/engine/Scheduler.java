@@ -37,6 +37,11 @@ import java.util.Set;
  * whole prompt at admission, so a sequence holds about (window + chunk) / block size + 1 blocks
  * however long it grows.
  *
+ * <p><b>Constraints compiling.</b> A sequence whose output constraint is still compiling is admitted
+ * and prefilled like any other, except for its last prompt token ({@link Sequence#schedulable}): the
+ * logits of that token are drawn from, which needs the constraint. Until then it holds its slot and
+ * blocks and is skipped.
+ *
  * <p><b>Tier hits.</b> Blocks a request fetched from the evicted-block tier when it was added (see
  * {@link BlockSwapper}) are swapped into the pool at its first admission and count as cached.
  */
