@@ -43,8 +43,9 @@ public final class StructuredOutputsBench {
      * @param unconstrainedSeconds wall time of the unconstrained run before the cold one; {@code
      *     coldSeconds} of the first constrained run; {@code unconstrainedAgainSeconds} of the
      *     unconstrained run before the warm one, {@code warmSeconds} of the second constrained run
-     * @param compileMs compiling the schema, on a compile thread while the first constrained batch
-     *     waits (the vocabulary trie included if this run built it: {@code trieMs})
+     * @param compileMs compiling the schema, on a compile thread while the first constrained batch's
+     *     prompts are computed, then waited for (the vocabulary trie included if this run built it:
+     *     {@code trieMs})
      * @param masksBuilt masks built over both constrained runs (one per schema state reached)
      * @param buildMsPerMask mean time to build one mask (a walk of the vocabulary trie)
      * @param coldApplyUsPerToken mean time per constrained token to fetch and apply its mask in the

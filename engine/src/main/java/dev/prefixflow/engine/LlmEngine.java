@@ -43,15 +43,17 @@ import java.util.function.LongSupplier;
  * recomputed (bit for bit the same KV, so the same tokens). The tier is read only in {@link
  * #addRequest} and written only during {@link #step}. It also backs {@link PreemptionMode#SWAP}.
  *
- * <p>A request with an output constraint waits, unscheduled, while its constraint compiles on a
- * compile thread (a schema takes milliseconds to seconds; {@link StructuredOutputManager}); other
- * requests step meanwhile. A constraint that cannot be compiled gives its request an error result.
+ * <p>A request with an output constraint is scheduled like any other while its constraint compiles
+ * on a compile thread (a schema takes milliseconds to seconds; {@link StructuredOutputManager}): its
+ * prompt is computed, all but the last token, whose logits are the first that need the constraint.
+ * That token waits for the compile, so the tokens drawn do not depend on when a compile ends. A
+ * constraint that cannot be compiled gives its request an error result and frees its blocks.
  *
  * <p>Not thread-safe: one thread drives it.
  */
 public final class LlmEngine {
     private static final String INVALID_REQUEST = "invalid_request_error";
-    /** How long a step with nothing to run waits for a constraint to compile before returning. */
+    /** How long a step that could run nothing waits for a constraint to compile before returning. */
     private static final long COMPILE_WAIT_MILLIS = 20;
 
     private final ModelConfig modelConfig;
@@ -66,7 +68,7 @@ public final class LlmEngine {
     private final LoraAdapters adapters;
     private final StructuredOutputManager structuredOutputs;
     private final List<RequestResult> finishedEarly = new ArrayList<>();
-    /** Requests whose constraint is compiling, in arrival order. */
+    /** Requests whose constraint is compiling, in arrival order (scheduled meanwhile, unless max_tokens is 0). */
     private final List<Compiling> compiling = new ArrayList<>();
     private long nextSeqId;
     private long computedTokens;
@@ -148,41 +150,29 @@ public final class LlmEngine {
             // Here, not when its constraint is ready: the tier is read only while a request is added.
             s.useTierBlocks(swapper.prefetch(s, blocks));
         }
-        if (request.structuredOutputs() != null) {
+        boolean constrained = request.structuredOutputs() != null;
+        if (constrained) {
+            s.grammarPending = true;
             compiling.add(new Compiling(s, structuredOutputs.grammar(request.structuredOutputs())));
-        } else {
-            start(s, now);
+        }
+        if (!text.finished()) {
+            scheduler.add(s);
+        } else if (!constrained) {
+            finishEarly(s, now);
         }
     }
 
-    /** Hands a request to the scheduler, or finishes it if there is nothing to compute (max_tokens 0). */
-    private void start(Sequence s, long now) {
-        if (s.text.finished()) {
-            s.firstScheduledNanos = now;
-            finishedEarly.add(result(s, now));
-        } else {
-            scheduler.add(s);
-        }
+    /** Finishes a request that has nothing to compute (max_tokens 0). */
+    private void finishEarly(Sequence s, long now) {
+        s.firstScheduledNanos = now;
+        finishedEarly.add(result(s, now));
     }
 
     /**
-     * Starts, in arrival order, the requests whose constraint has compiled, and fails those whose
-     * constraint could not be. When nothing else could run, waits a little for a compile first.
+     * Gives the requests whose constraint has compiled their matcher, so that their last prompt token
+     * can be scheduled, and fails those whose constraint could not be compiled.
      */
-    private void startCompiled() {
-        if (compiling.isEmpty()) {
-            return;
-        }
-        if (finishedEarly.isEmpty() && !scheduler.hasWork()) {
-            CompletableFuture<?>[] futures = compiling.stream().map(Compiling::grammar).toArray(CompletableFuture[]::new);
-            try {
-                CompletableFuture.anyOf(futures).get(COMPILE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                // A failed compile is reported below; a slow one is looked at again next step.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    private void attachCompiled() {
         long now = clock.getAsLong();
         for (Iterator<Compiling> it = compiling.iterator(); it.hasNext(); ) {
             Compiling c = it.next();
@@ -191,17 +181,32 @@ public final class LlmEngine {
             }
             it.remove();
             Sequence s = c.sequence();
+            s.grammarPending = false;
             try {
                 s.grammar = c.grammar().join();
             } catch (CompletionException | CancellationException e) {
-                if (s.tierBlocks() != null) {
-                    s.tierBlocks().release();
+                if (!s.text.finished()) {
+                    scheduler.abort(s);
                 }
                 finishedEarly.add(RequestResult.failed(s.request.id(), s.request.promptTokenIds(),
                         compileProblem(e), INVALID_REQUEST));
                 continue;
             }
-            start(s, now);
+            if (s.text.finished()) {
+                finishEarly(s, now);
+            }
+        }
+    }
+
+    /** Waits a little for any constraint to compile: called when a step could run nothing without one. */
+    private void awaitCompile() {
+        CompletableFuture<?>[] futures = compiling.stream().map(Compiling::grammar).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.anyOf(futures).get(COMPILE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // A failed compile is reported by the next step; a slow one is looked at again then.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -217,12 +222,17 @@ public final class LlmEngine {
 
     /** One engine step; returns the requests that finished in it (error results included). */
     public List<RequestResult> step() {
-        startCompiled();
+        attachCompiled();
         long start = clock.getAsLong();
         List<RequestResult> finished = new ArrayList<>(finishedEarly);
         finishedEarly.clear();
         List<ScheduledChunk> chunks = scheduler.schedule(start);
-        if (chunks.isEmpty() && scheduler.hasWork()) {
+        if (chunks.isEmpty() && !compiling.isEmpty()) {
+            // Whatever is left waits for a constraint.
+            if (finished.isEmpty()) {
+                awaitCompile();
+            }
+        } else if (chunks.isEmpty() && scheduler.hasWork()) {
             throw new IllegalStateException("the scheduler made no progress with " + scheduler.numRunning()
                     + " running and " + scheduler.numWaiting() + " waiting sequences");
         }
@@ -303,12 +313,17 @@ public final class LlmEngine {
     }
 
     public EngineMetrics metrics() {
-        return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting() + compiling.size(), blocks.usage(),
+        return new EngineMetrics(scheduler.numRunning(), scheduler.numWaiting() + compilingUnscheduled(), blocks.usage(),
                 scheduler.promptTokens() == 0 ? 0 : (double) scheduler.cachedTokens() / scheduler.promptTokens(),
                 scheduler.preemptions(), scheduler.promptTokens(), scheduler.cachedTokens(),
                 scheduler.tierCachedTokens(), swapper.swappedOutBlocks(), scheduler.swappedInTokens(),
                 blocks.windowReleasedBlocks(), computedTokens, generatedTokens, requestsFinished, steps, lastStepNanos,
                 stepNanos, forwardNanos, sampleNanos);
+    }
+
+    /** Requests with max_tokens 0 whose constraint is compiling: they wait outside the scheduler. */
+    private int compilingUnscheduled() {
+        return (int) compiling.stream().filter(c -> c.sequence().text.finished()).count();
     }
 
     /** Time spent building and applying structured outputs' token masks. */

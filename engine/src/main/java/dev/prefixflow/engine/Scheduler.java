@@ -37,6 +37,11 @@ import java.util.Set;
  * whole prompt at admission, so a sequence holds about (window + chunk) / block size + 1 blocks
  * however long it grows.
  *
+ * <p><b>Constraints compiling.</b> A sequence whose output constraint is still compiling is admitted
+ * and prefilled like any other, except for its last prompt token ({@link Sequence#schedulable}): the
+ * logits of that token are drawn from, which needs the constraint. Until then it holds its slot and
+ * blocks and is skipped.
+ *
  * <p><b>Tier hits.</b> Blocks a request fetched from the evicted-block tier when it was added (see
  * {@link BlockSwapper}) are swapped into the pool at its first admission and count as cached.
  */
@@ -87,7 +92,7 @@ final class Scheduler {
         }
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence s = running.get(i);
-            int n = s.inPrefill() ? Math.min(s.uncomputed(), budget) : 0;
+            int n = s.inPrefill() ? Math.min(s.schedulable(), budget) : 0;
             if (n > 0 && reserveSlots(s, n, chunks)) {
                 chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
             }
@@ -135,9 +140,11 @@ final class Scheduler {
                 swappedInTokens += s.table().tierTokens();
             }
             running.add(s);
-            int n = Math.min(s.uncomputed(), budget);
-            chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
-            budget -= n;
+            int n = Math.min(s.schedulable(), budget);
+            if (n > 0) {
+                chunks.add(new ScheduledChunk(s, s.table().computedTokens(), n));
+                budget -= n;
+            }
             if (blocks.prefixCachingEnabled()) {
                 addPendingBlocks(s, pending);
             }
@@ -176,6 +183,15 @@ final class Scheduler {
     void finish(Sequence s) {
         running.remove(s);
         release(s);
+    }
+
+    /** Drops a sequence wherever it is (its constraint failed to compile), releasing what it holds. */
+    void abort(Sequence s) {
+        if (running.contains(s)) {
+            finish(s);
+        } else if (waiting.remove(s)) {
+            s.tierBlocks().release();
+        }
     }
 
     private void release(Sequence s) {

@@ -32,6 +32,11 @@ final class Sequence {
     final String tierKey;
     /** The request's constraint and where its text stands in it, or null for free text (set once compiled). */
     StructuredOutputGrammar grammar;
+    /**
+     * Whether the request's constraint is still compiling: its prompt is computed meanwhile, all but
+     * the last token, whose logits need the constraint.
+     */
+    boolean grammarPending;
     private int[] tokens;
     private int length;
     private final float[] logprobs;
@@ -149,6 +154,11 @@ final class Sequence {
     /** Tokens whose KV is still to be computed (1 for a decode). */
     int uncomputed() {
         return length - table.computedTokens();
+    }
+
+    /** Tokens the next chunk may compute: the uncomputed ones, less the last while the constraint compiles. */
+    int schedulable() {
+        return uncomputed() - (grammarPending ? 1 : 0);
     }
 
     /** Whether the tokens of the latest admission are not all computed yet. */

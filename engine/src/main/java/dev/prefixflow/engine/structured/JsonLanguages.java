@@ -27,6 +27,13 @@ final class JsonLanguages {
     /** Determinization work allowed per automaton before a constraint is refused as too complex. */
     static final int WORK_LIMIT = 200_000;
     /** Generic values by depth, built on first use; automata are never changed once built. */
+    /*
+     * Pieces of every schema, built once per JVM in minimal form: a schema's compile reuses them
+     * (Operations copy their arguments) instead of building and determinizing them again each time.
+     */
+    private static final Automaton WHITESPACE = buildWhitespace();
+    private static final Automaton PLAIN_CHAR = buildPlainChar();
+    private static final Automaton STRING_CHAR = buildStringChar();
     private static final Automaton[] VALUES = new Automaton[GENERIC_DEPTH];
     private static Automaton anyObject;
 
@@ -72,18 +79,31 @@ final class JsonLanguages {
 
     /** llama.cpp's {@code space}: nothing, one space, or a newline and up to 20 spaces or tabs. */
     static Automaton whitespace() {
+        return WHITESPACE;
+    }
+
+    private static Automaton buildWhitespace() {
         Automaton indent = Operations.repeat(anyOf(" \t"), 0, MAX_WHITESPACE);
-        return Operations.optional(Operations.union(Automata.makeChar(' '), concat(Automata.makeChar('\n'), indent)));
+        return minimal(Operations.optional(Operations.union(Automata.makeChar(' '),
+                concat(Automata.makeChar('\n'), indent))));
     }
 
     /** A character that stands for itself inside a JSON string (no escape, no lone surrogate). */
     static Automaton plainChar() {
-        return union(List.of(Automata.makeCharRange(0x20, 0x21), Automata.makeCharRange(0x23, 0x5B),
-                Automata.makeCharRange(0x5D, 0xD7FF), Automata.makeCharRange(0xE000, Character.MAX_CODE_POINT)));
+        return PLAIN_CHAR;
+    }
+
+    private static Automaton buildPlainChar() {
+        return minimal(union(List.of(Automata.makeCharRange(0x20, 0x21), Automata.makeCharRange(0x23, 0x5B),
+                Automata.makeCharRange(0x5D, 0xD7FF), Automata.makeCharRange(0xE000, Character.MAX_CODE_POINT))));
     }
 
     /** One character of a JSON string as written: plain, or an escape (never of a lone surrogate). */
     static Automaton stringChar() {
+        return STRING_CHAR;
+    }
+
+    private static Automaton buildStringChar() {
         Automaton hex = union(List.of(Automata.makeCharRange('0', '9'), Automata.makeCharRange('a', 'f'),
                 Automata.makeCharRange('A', 'F')));
         Automaton notSurrogate = Operations.union(
@@ -93,7 +113,7 @@ final class JsonLanguages {
                 concat(anyOf("dD"), Automata.makeCharRange('0', '7'), hex, hex));
         Automaton escape = concat(Automata.makeChar('\\'),
                 Operations.union(anyOf("\"\\/bfnrt"), concat(Automata.makeChar('u'), notSurrogate)));
-        return Operations.union(plainChar(), escape);
+        return minimal(Operations.union(plainChar(), escape));
     }
 
     static Automaton quoted(Automaton body) {

@@ -42,6 +42,10 @@ final class JsonSchemas {
     private static final String TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?"
             + "(Z|[\\+\\-](0[0-9]|1[0-7]):[0-5][0-9])";
     private static final String UUID = "[0-9a-fA-F]{8}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{4}\\-[0-9a-fA-F]{12}";
+    /** The formats' languages, built once per JVM (minimal) rather than parsed again in every schema. */
+    private static final Map<String, Automaton> FORMAT_LANGUAGES = Map.of(
+            "date", formatLanguage(DATE), "time", formatLanguage(TIME), "date-time", formatLanguage(DATE + "T" + TIME),
+            "uuid", formatLanguage(UUID));
 
     private final JsonNode root;
     private final Map<String, Integer> expanding = new HashMap<>();
@@ -180,15 +184,16 @@ final class JsonSchemas {
     }
 
     private static Automaton format(String format, String path) {
-        String regex = switch (format) {
-            case "date" -> DATE;
-            case "time" -> TIME;
-            case "date-time" -> DATE + "T" + TIME;
-            case "uuid" -> UUID;
-            default -> throw new IllegalArgumentException("unsupported string format '" + format + "' at " + path
+        Automaton language = FORMAT_LANGUAGES.get(format);
+        if (language == null) {
+            throw new IllegalArgumentException("unsupported string format '" + format + "' at " + path
                     + " (supported: " + String.join(", ", FORMATS.stream().sorted().toList()) + ")");
-        };
-        return new RegExp(regex, RegExp.NONE).toAutomaton();
+        }
+        return language;
+    }
+
+    private static Automaton formatLanguage(String regex) {
+        return JsonLanguages.minimal(new RegExp(regex, RegExp.NONE).toAutomaton());
     }
 
     private static Automaton integer(JsonNode s, String path) {

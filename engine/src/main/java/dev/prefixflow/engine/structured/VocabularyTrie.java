@@ -17,13 +17,19 @@ final class VocabularyTrie {
 
     private final byte[][] tokenBytes;
     private final int vocabularySize;
-    /** Per node: its byte, its depth (0 for a first byte), the node after its subtree. */
-    private final byte[] nodeByte;
-    private final int[] nodeDepth;
+    /**
+     * Per node: its depth (0 for a first byte) shifted left 8 bits, or'ed with its byte; one array
+     * rather than two, since a mask's walk reads both of every node it visits.
+     */
+    private final int[] depthAndByte;
+    /** Per node: the node after its subtree. */
     private final int[] subtreeEnd;
-    /** Per node: the tokens spelled by the path to it, as a range of {@link #sortedTokens}. */
-    private final int[] tokensFrom;
-    private final int[] tokensTo;
+    /**
+     * The tokens spelled by the path to node i are {@link #sortedTokens}[tokenStart[i],
+     * tokenStart[i + 1]): tokens are sorted by their bytes, nodes are in depth-first order, so each
+     * node's tokens follow those of the nodes before it.
+     */
+    private final int[] tokenStart;
     private final int[] sortedTokens;
     private final int maxDepth;
 
@@ -60,11 +66,9 @@ final class VocabularyTrie {
         }
         sortByBytes(order, new int[count], 0, count, 0);
         sortedTokens = order;
-        byte[] nb = new byte[bytes];
-        int[] nd = new int[bytes];
+        int[] db = new int[bytes];
         int[] end = new int[bytes];
-        int[] from = new int[bytes];
-        int[] to = new int[bytes];
+        int[] start = new int[bytes + 1];
         int depthMax = 0;
         for (byte[] b : tokenBytes) {
             depthMax = Math.max(depthMax, b.length);
@@ -76,31 +80,29 @@ final class VocabularyTrie {
             byte[] b = tokenBytes[sortedTokens[i]];
             int common = Arrays.mismatch(previous, b);
             if (common < 0) {
-                // Same bytes as the previous token: one more token at the same node.
-                to[open[b.length - 1]] = i + 1;
+                // Same bytes as the previous token: one more token at the same (last) node.
+                start[nodes] = i + 1;
                 continue;
             }
             for (int d = common; d < previous.length; d++) {
                 end[open[d]] = nodes;
             }
             for (int d = common; d < b.length; d++) {
-                nb[nodes] = b[d];
-                nd[nodes] = d;
+                db[nodes] = d << 8 | (b[d] & 0xff);
                 open[d] = nodes;
+                // A node on the way to this token spells none: its range is empty.
+                start[nodes] = i;
                 nodes++;
             }
-            from[nodes - 1] = i;
-            to[nodes - 1] = i + 1;
+            start[nodes] = i + 1;
             previous = b;
         }
         for (int d = 0; d < previous.length; d++) {
             end[open[d]] = nodes;
         }
-        nodeByte = Arrays.copyOf(nb, nodes);
-        nodeDepth = Arrays.copyOf(nd, nodes);
+        depthAndByte = Arrays.copyOf(db, nodes);
         subtreeEnd = Arrays.copyOf(end, nodes);
-        tokensFrom = Arrays.copyOf(from, nodes);
-        tokensTo = Arrays.copyOf(to, nodes);
+        tokenStart = Arrays.copyOf(start, nodes + 1);
         maxDepth = depthMax;
     }
 
@@ -166,17 +168,18 @@ final class VocabularyTrie {
     void fill(ByteRunAutomaton dfa, int state, long[] bitmask) {
         int[] stateAt = new int[maxDepth + 1];
         stateAt[0] = state;
-        int n = nodeByte.length;
+        int n = depthAndByte.length;
         int i = 0;
         while (i < n) {
-            int d = nodeDepth[i];
-            int next = dfa.step(stateAt[d], nodeByte[i] & 0xff);
+            int node = depthAndByte[i];
+            int d = node >>> 8;
+            int next = dfa.step(stateAt[d], node & 0xff);
             if (next < 0) {
                 i = subtreeEnd[i];
                 continue;
             }
             stateAt[d + 1] = next;
-            for (int t = tokensFrom[i]; t < tokensTo[i]; t++) {
+            for (int t = tokenStart[i], to = tokenStart[i + 1]; t < to; t++) {
                 int id = sortedTokens[t];
                 bitmask[id >>> 6] |= 1L << id;
             }

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Constraints compile off the engine thread: while one compiles (here held back by a gate the test
- * opens), other requests are scheduled and finish; compile errors become error results whenever
- * they arrive; and neither the order compiles finish in nor evicting token masks changes a token.
+ * opens), its request's prompt is computed up to the last token and other requests are scheduled and
+ * finish; compile errors become error results whenever they arrive; and neither the order compiles
+ * finish in nor evicting token masks changes a token.
  */
 class StructuredOutputsCompileTest {
     private static final String PLATE = StructuredOutputsTest.PLATE;
@@ -77,18 +78,22 @@ class StructuredOutputsCompileTest {
             steps++;
         }
         // The unconstrained request ran to its end (a prefill step and 7 decode steps, or fewer with
-        // the prefill's token) while both constraints were still compiling, never scheduled.
+        // the prefill's token) while both constraints were still compiling; the constrained ones
+        // computed their prompts but the last token, and drew nothing.
         assertEquals(List.of("free"), List.copyOf(results.keySet()));
         assertEquals(8, results.get("free").tokenIds().length);
         assertTrue(steps <= 8, "steps: " + steps);
-        assertEquals(0, engine.metrics().running());
-        assertEquals(2, engine.metrics().waiting());
+        assertEquals(2, engine.metrics().running());
+        assertEquals(0, engine.metrics().waiting());
+        assertEquals(8, engine.metrics().generatedTokens());
+        int prompts = promptTokens(model, lines);
+        assertEquals(prompts - 2 + 7, engine.metrics().computedTokens());
 
-        // The later constraint compiles first; the earlier one only after some more steps.
+        // The later constraint compiles first: its request draws a token a step; the earlier one not yet.
         gate.open(1);
         engine.step().forEach(r -> results.put(r.id(), r));
         engine.step().forEach(r -> results.put(r.id(), r));
-        assertEquals(1, engine.metrics().running());
+        assertEquals(8 + 2, engine.metrics().generatedTokens());
         gate.open(0);
         engine.runUntilDone().forEach(r -> results.put(r.id(), r));
 
@@ -104,6 +109,61 @@ class StructuredOutputsCompileTest {
         for (RequestResult r : reference.values()) {
             assertArrayEquals(r.tokenIds(), results.get(r.id()).tokenIds(), r.id());
         }
+    }
+
+    @Test
+    void aConstrainedPromptIsComputedWhileItsConstraintCompiles() throws Exception {
+        LoadedModel model = StructuredEngines.qwen2Vocabulary();
+        List<String> lines = List.of(line("person", false,
+                "Write down, as JSON, the name and the age of the person this long prompt describes:", 2, 200,
+                "guided_json", JSON.readTree(StructuredOutputsTest.PERSON)));
+        int prompt = promptTokens(model, lines);
+        Gate gate = new Gate();
+        // 8 tokens a step: the prompt takes several steps.
+        LlmEngine engine = engine(model, new StructuredOutputManager(model.tokenizer(), gate, Runnable::run,
+                MaskCache.DEFAULT_BYTES), 8, 8);
+        add(engine, model, lines);
+        assertTrue(prompt > 16, "prompt tokens: " + prompt);
+        for (int step = 1; step * 8 < prompt + 16; step++) {
+            assertEquals(List.of(), engine.step());
+            assertEquals(Math.min(8 * step, prompt - 1), engine.metrics().computedTokens(), "step " + step);
+            assertEquals(1, engine.metrics().running());
+        }
+        // Only the last prompt token is left, and it waits for the constraint.
+        assertEquals(0, engine.metrics().generatedTokens());
+        assertEquals(1, gate.held());
+        gate.open(0);
+        Map<String, RequestResult> results = new LinkedHashMap<>();
+        engine.runUntilDone().forEach(r -> results.put(r.id(), r));
+        RequestResult person = results.get("person");
+        StructuredOutputsTest.assertValid(StructuredOutputsTest.PERSON, person.text());
+
+        // The same tokens as with the constraint compiled at once, and with the whole prompt in one step.
+        Map<String, RequestResult> atOnce = run(model, new StructuredOutputManager(model.tokenizer(), Runnable::run,
+                Runnable::run, MaskCache.DEFAULT_BYTES), lines);
+        assertArrayEquals(atOnce.get("person").tokenIds(), person.tokenIds());
+    }
+
+    @Test
+    void aConstraintThatFailsAfterItsPromptIsComputedFreesItsBlocks() throws Exception {
+        LoadedModel model = StructuredEngines.qwen2Vocabulary();
+        Gate gate = new Gate();
+        LlmEngine engine = engine(model, new StructuredOutputManager(model.tokenizer(), gate, Runnable::run,
+                MaskCache.DEFAULT_BYTES), 8);
+        List<String> lines = List.of(line("bad", false, "A prompt of some length, computed while the schema compiles",
+                1, 20, "guided_json", JSON.readTree("{\"type\": \"object\", \"patternProperties\": {}}")));
+        add(engine, model, lines);
+        assertEquals(List.of(), engine.step());
+        assertEquals(promptTokens(model, lines) - 1, engine.metrics().computedTokens());
+        assertTrue(engine.metrics().kvUsage() > 0);
+        gate.open(0);
+        List<RequestResult> results = engine.step();
+        assertEquals(1, results.size());
+        assertTrue(results.get(0).error().message().contains("unsupported JSON schema keyword 'patternProperties'"),
+                results.get(0).error().message());
+        assertEquals(0, engine.metrics().running());
+        assertEquals(0.0, engine.metrics().kvUsage());
+        assertFalse(engine.hasUnfinishedRequests());
     }
 
     @Test
@@ -158,9 +218,23 @@ class StructuredOutputsCompileTest {
     }
 
     private static LlmEngine engine(LoadedModel model, StructuredOutputManager manager, int maxNumSeqs) {
+        return engine(model, manager, maxNumSeqs, 512);
+    }
+
+    private static LlmEngine engine(LoadedModel model, StructuredOutputManager manager, int maxNumSeqs,
+                                    int maxNumBatchedTokens) {
         return new LlmEngine(model, EngineFactory.attention(model.config(), StructuredEngines.platform()),
-                new EngineConfig(maxNumSeqs, 512, 16, 256, true), LoraAdapters.NONE, BlockTier.NONE, System::nanoTime,
-                manager);
+                new EngineConfig(maxNumSeqs, maxNumBatchedTokens, 16, 256, true), LoraAdapters.NONE, BlockTier.NONE,
+                System::nanoTime, manager);
+    }
+
+    private static int promptTokens(LoadedModel model, List<String> lines) {
+        RequestParser parser = new RequestParser(model.tokenizer(), model.config().contextLength());
+        int n = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            n += parser.parse(lines.get(i), i + 1).request().promptTokenIds().length;
+        }
+        return n;
     }
 
     private static void add(LlmEngine engine, LoadedModel model, List<String> lines) {
