@@ -34,6 +34,8 @@ final class SpecialTokens {
     private final Map<String, Integer> order = new HashMap<>();
     /** The tokens by their first char, to find quickly which of them occur in a text. */
     private final Map<Character, List<String>> byFirstChar = new HashMap<>();
+    /** In a vocabulary that strips, the special tokens that still keep the whitespace (llama.cpp). */
+    private static final Set<String> KEEP_WHITESPACE_AFTER = Set.of("<unk>", "<s>", "<|endoftext|>");
     /** Ids of the tokens that eat the whitespace after them. */
     private final Set<Integer> stripAfter = new HashSet<>();
 
@@ -51,9 +53,8 @@ final class SpecialTokens {
             }
         }
         if (vocabulary.stripAfterSpecial()) {
-            // llama.cpp's Phi-3 rule: every special token but these three.
             ids.forEach((token, id) -> {
-                if (!Set.of("<unk>", "<s>", "<|endoftext|>").contains(token)) {
+                if (!KEEP_WHITESPACE_AFTER.contains(token)) {
                     stripAfter.add(id);
                 }
             });
