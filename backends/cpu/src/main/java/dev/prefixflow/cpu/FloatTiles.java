@@ -50,22 +50,16 @@ final class FloatTiles {
             a32 = v2.fma(t, a32);
             a33 = v3.fma(t, a33);
         }
-        res[0] = finish(a00, w, w0, x, x0, end, cols, lanes);
-        res[1] = finish(a01, w, w1, x, x0, end, cols, lanes);
-        res[2] = finish(a02, w, w2, x, x0, end, cols, lanes);
-        res[3] = finish(a03, w, w3, x, x0, end, cols, lanes);
-        res[4] = finish(a10, w, w0, x, x1, end, cols, lanes);
-        res[5] = finish(a11, w, w1, x, x1, end, cols, lanes);
-        res[6] = finish(a12, w, w2, x, x1, end, cols, lanes);
-        res[7] = finish(a13, w, w3, x, x1, end, cols, lanes);
-        res[8] = finish(a20, w, w0, x, x2, end, cols, lanes);
-        res[9] = finish(a21, w, w1, x, x2, end, cols, lanes);
-        res[10] = finish(a22, w, w2, x, x2, end, cols, lanes);
-        res[11] = finish(a23, w, w3, x, x2, end, cols, lanes);
-        res[12] = finish(a30, w, w0, x, x3, end, cols, lanes);
-        res[13] = finish(a31, w, w1, x, x3, end, cols, lanes);
-        res[14] = finish(a32, w, w2, x, x3, end, cols, lanes);
-        res[15] = finish(a33, w, w3, x, x3, end, cols, lanes);
+        Vectors.sum4(a00, a01, a02, a03, lanes, res, 0);
+        Vectors.sum4(a10, a11, a12, a13, lanes, res, 4);
+        Vectors.sum4(a20, a21, a22, a23, lanes, res, 8);
+        Vectors.sum4(a30, a31, a32, a33, lanes, res, 12);
+        if (end < cols) {
+            tails(res, 0, w, w0, w1, w2, w3, x, x0, end, cols);
+            tails(res, 4, w, w0, w1, w2, w3, x, x1, end, cols);
+            tails(res, 8, w, w0, w1, w2, w3, x, x2, end, cols);
+            tails(res, 12, w, w0, w1, w2, w3, x, x3, end, cols);
+        }
     }
 
     /** res[k] = dot(w[wk ...], x[x0 ...]) for rows k in 0..3 and one token. */
@@ -80,10 +74,19 @@ final class FloatTiles {
             a2 = FloatVector.fromArray(F, w, w2 + i).fma(t, a2);
             a3 = FloatVector.fromArray(F, w, w3 + i).fma(t, a3);
         }
-        res[0] = finish(a0, w, w0, x, x0, end, cols, lanes);
-        res[1] = finish(a1, w, w1, x, x0, end, cols, lanes);
-        res[2] = finish(a2, w, w2, x, x0, end, cols, lanes);
-        res[3] = finish(a3, w, w3, x, x0, end, cols, lanes);
+        Vectors.sum4(a0, a1, a2, a3, lanes, res, 0);
+        if (end < cols) {
+            tails(res, 0, w, w0, w1, w2, w3, x, x0, end, cols);
+        }
+    }
+
+    /** Adds columns [from, cols) of rows w0..w3 times token x[xOff ...] to res[at ... at + 3]. */
+    private static void tails(float[] res, int at, float[] w, int w0, int w1, int w2, int w3, float[] x, int xOff,
+                              int from, int cols) {
+        res[at] = tail(res[at], w, w0, x, xOff, from, cols);
+        res[at + 1] = tail(res[at + 1], w, w1, x, xOff, from, cols);
+        res[at + 2] = tail(res[at + 2], w, w2, x, xOff, from, cols);
+        res[at + 3] = tail(res[at + 3], w, w3, x, xOff, from, cols);
     }
 
     /** Reduces an accumulator and adds the columns past the last whole vector. */

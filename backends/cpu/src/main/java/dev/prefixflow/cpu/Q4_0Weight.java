@@ -52,9 +52,6 @@ final class Q4_0Weight extends RowGroupWeight {
                 }
             }
         }
-        res[0] = Vectors.sum(a0, lanes);
-        res[1] = Vectors.sum(a1, lanes);
-        res[2] = Vectors.sum(a2, lanes);
-        res[3] = Vectors.sum(a3, lanes);
+        Vectors.sum4(a0, a1, a2, a3, lanes, res, 0);
     }
 }

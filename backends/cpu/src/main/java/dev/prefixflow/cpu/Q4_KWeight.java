@@ -177,8 +177,9 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
                 superBlock4(pg, x, xs, sums, lanes, at);
             }
         }
-        for (int k = 0; k < groups * ROWS; k++) {
-            res[k] = Vectors.sumLanes(lanes, (k / ROWS * GROUP_LANES + k % ROWS) * L);
+        for (int g = 0; g < groups; g++) {
+            int at = g * GROUP_LANES * L;
+            Vectors.sumLanes4(lanes, at, at + L, at + 2 * L, at + 3 * L, res, g * ROWS);
         }
     }
 
@@ -239,8 +240,8 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
                 tile4x4(work, cols, s * SIZE, scales + s * L, mins + s * L, perRow, x, t * stride + s * SIZE, stride,
                         t * stride + cols + s * L, acc);
             }
-            for (int k = 0; k < 16; k++) {
-                res[k] = Vectors.sumLanes(work, acc + k * L);
+            for (int k = 0; k < 16; k += 4) {
+                Vectors.sumLanes4(work, acc + k * L, acc + (k + 1) * L, acc + (k + 2) * L, acc + (k + 3) * L, res, k);
             }
             for (int tt = 0; tt < 4; tt++) {
                 MatMul.store(out, t + tt, rows(), group * ROWS, count, res, 4 * tt);
@@ -252,9 +253,7 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
                 tile4x1(work, cols, s * SIZE, scales + s * L, mins + s * L, perRow, x, t * stride + s * SIZE,
                         t * stride + cols + s * L, acc);
             }
-            for (int k = 0; k < ROWS; k++) {
-                res[k] = Vectors.sumLanes(work, acc + k * L);
-            }
+            Vectors.sumLanes4(work, acc, acc + L, acc + 2 * L, acc + 3 * L, res, 0);
             MatMul.store(out, t, rows(), group * ROWS, count, res, 0);
         }
     }

@@ -155,8 +155,6 @@ final class Q6_KWeight extends LaneOrderedWeight implements LaneRows {
                 }
             }
         }
-        for (int k = 0; k < RowGroups.ROWS; k++) {
-            res[k] = Vectors.sumLanes(acc, k * L);
-        }
+        Vectors.sumLanes4(acc, 0, L, 2 * L, 3 * L, res, 0);
     }
 }

@@ -15,9 +15,9 @@ import java.util.Arrays;
  */
 public final class KernelBench {
 
-    private static final int ROWS = 2048;
-    private static final int COLS = 8192;
-    private static final int[] TOKENS = {1, 32};
+    private static final int ROWS = Integer.getInteger("kernelbench.rows", 2048);
+    private static final int COLS = Integer.getInteger("kernelbench.cols", 8192);
+    private static final int[] TOKENS = Arrays.stream(System.getProperty("kernelbench.tokens", "1,32").split(",")).mapToInt(Integer::parseInt).toArray();
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
