@@ -26,6 +26,36 @@ class SamplerTest {
     }
 
     @Test
+    void idsAreOrderedByLogitHighestFirstWithTiesByIdAsAComparisonSortOrdersThem() {
+        Random r = new Random(5);
+        for (int n : new int[] {1, 7, 300, 151_936}) {
+            float[] l = new float[n];
+            for (int i = 0; i < n; i++) {
+                // Coarse values for many ties, and the special ones a logit row can hold.
+                l[i] = switch (r.nextInt(12)) {
+                    case 0 -> Float.NEGATIVE_INFINITY;
+                    case 1 -> Float.POSITIVE_INFINITY;
+                    case 2 -> -0f;
+                    case 3 -> 0f;
+                    case 4 -> Float.NaN;
+                    case 5, 6 -> Math.round(r.nextGaussian() * 4) / 2f;
+                    default -> (float) r.nextGaussian() * 10;
+                };
+            }
+            Integer[] expected = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = i;
+            }
+            java.util.Arrays.sort(expected, (a, b) -> Float.compare(l[a], l[b]) != 0 ? Float.compare(l[b], l[a])
+                    : Integer.compare(a, b));
+            int[] actual = Sampler.descending(l);
+            for (int i = 0; i < n; i++) {
+                assertEquals((int) expected[i], actual[i], "rank " + i + " of " + n);
+            }
+        }
+    }
+
+    @Test
     void greedyTakesTheArgMaxAndTiesGoToTheLowestId() {
         assertEquals(2, Sampler.sample(new float[] {1, 3, 5, 5, -1}, SamplingParams.greedy(1), 0).token());
     }
