@@ -50,10 +50,27 @@ final class FloatTiles {
             a32 = v2.fma(t, a32);
             a33 = v3.fma(t, a33);
         }
-        Vectors.sum4(a00, a01, a02, a03, lanes, res, 0);
-        Vectors.sum4(a10, a11, a12, a13, lanes, res, 4);
-        Vectors.sum4(a20, a21, a22, a23, lanes, res, 8);
-        Vectors.sum4(a30, a31, a32, a33, lanes, res, 12);
+        // Stored here, not passed to a helper: C2 does not always inline one, and vectors it is passed
+        // then become heap objects (a single-token F32 product fell to 1% of its speed).
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, L);
+        a02.intoArray(lanes, 2 * L);
+        a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a12.intoArray(lanes, 6 * L);
+        a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L);
+        a21.intoArray(lanes, 9 * L);
+        a22.intoArray(lanes, 10 * L);
+        a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L);
+        a31.intoArray(lanes, 13 * L);
+        a32.intoArray(lanes, 14 * L);
+        a33.intoArray(lanes, 15 * L);
+        for (int k = 0; k < 16; k += 4) {
+            Vectors.sumLanes4(lanes, k * L, (k + 1) * L, (k + 2) * L, (k + 3) * L, res, k);
+        }
         if (end < cols) {
             tails(res, 0, w, w0, w1, w2, w3, x, x0, end, cols);
             tails(res, 4, w, w0, w1, w2, w3, x, x1, end, cols);
@@ -74,7 +91,11 @@ final class FloatTiles {
             a2 = FloatVector.fromArray(F, w, w2 + i).fma(t, a2);
             a3 = FloatVector.fromArray(F, w, w3 + i).fma(t, a3);
         }
-        Vectors.sum4(a0, a1, a2, a3, lanes, res, 0);
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        Vectors.sumLanes4(lanes, 0, L, 2 * L, 3 * L, res, 0);
         if (end < cols) {
             tails(res, 0, w, w0, w1, w2, w3, x, x0, end, cols);
         }

@@ -52,6 +52,10 @@ final class Q4_0Weight extends RowGroupWeight {
                 }
             }
         }
-        Vectors.sum4(a0, a1, a2, a3, lanes, res, 0);
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        Vectors.sumLanes4(lanes, 0, L, 2 * L, 3 * L, res, 0);
     }
 }

@@ -50,19 +50,12 @@ final class Vectors {
     }
 
     /**
-     * res[at + k] = {@link #sum} of a, b, c and d (k = 0 .. 3), bit for bit: the four sums run
+     * res[at + k] = {@link #sumLanes}(lanes, from k) for k = 0 .. 3, bit for bit: the four sums run
      * interleaved, so their dependent adds overlap. One sum after another left most of the adds'
-     * latency exposed, which cost a 4x4 tile of 512 columns 40% of its time.
+     * latency exposed, which cost a 4x4 tile of 512 columns 40% of its time. Callers store their
+     * accumulators into lanes themselves: a helper taking vectors is not always inlined, and then
+     * the vectors become heap objects.
      */
-    static void sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float[] lanes, float[] res, int at) {
-        a.intoArray(lanes, 0);
-        b.intoArray(lanes, L);
-        c.intoArray(lanes, 2 * L);
-        d.intoArray(lanes, 3 * L);
-        sumLanes4(lanes, 0, L, 2 * L, 3 * L, res, at);
-    }
-
-    /** res[at + k] = {@link #sumLanes}(lanes, from k) for k = 0 .. 3, interleaved as in {@link #sum4}. */
     static void sumLanes4(float[] lanes, int from0, int from1, int from2, int from3, float[] res, int at) {
         float s0 = lanes[from0], s1 = lanes[from1], s2 = lanes[from2], s3 = lanes[from3];
         for (int i = 1; i < L; i++) {
