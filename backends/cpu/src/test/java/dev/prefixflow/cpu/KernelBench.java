@@ -7,17 +7,19 @@ import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 
 /**
- * Matmul throughput on 2048x8192 matrices, several of them so the set (> 256 MB by default) does
+ * Matmul throughput on 2048x8192 matrices (by default), several of them so the set (> 256 MB by default) does
  * not fit in cache, against streaming-read bandwidth.
  * Usage: KernelBench [totalMB] [seconds per case] [types, default Q8_0,Q4_0,Q4_K,Q6_K]. With one thread
  * (-Dprefixflow.cpu.threads=1) it also prints GFLOP/s per second of the thread's CPU time, the figure
- * that other load on a shared machine inflates least.
+ * that other load on a shared machine inflates least. -Dkernelbench.rows, -Dkernelbench.cols and
+ * -Dkernelbench.tokens (a comma-separated list) change the shape and the token counts.
  */
 public final class KernelBench {
 
     private static final int ROWS = Integer.getInteger("kernelbench.rows", 2048);
     private static final int COLS = Integer.getInteger("kernelbench.cols", 8192);
-    private static final int[] TOKENS = Arrays.stream(System.getProperty("kernelbench.tokens", "1,32").split(",")).mapToInt(Integer::parseInt).toArray();
+    private static final int[] TOKENS = Arrays.stream(System.getProperty("kernelbench.tokens", "1,32").split(","))
+            .mapToInt(Integer::parseInt).toArray();
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
