@@ -66,7 +66,21 @@ final class PagedAttention {
             }
         }
         float[] scores = s.scores(group * len);
-        for (int j = 0; j < group; j++) {
+        // Four query heads at a time read each key and value once for all four; the rest one by one.
+        int four = group - group % 4;
+        for (int j = 0; j < four; j += 4) {
+            int row = firstRow + j * headDim;
+            int p = 0;
+            for (; p + 4 <= len; p += 4) {
+                dot4x4(q, row, headDim, keys, rows, p, s.lanes, scores, j * len + p, len, scale);
+            }
+            for (; p < len; p++) {
+                for (int h = 0; h < 4; h++) {
+                    scores[(j + h) * len + p] = dot(q, row + h * headDim, keys, rows[p], headDim, s.lanes) * scale;
+                }
+            }
+        }
+        for (int j = four; j < group; j++) {
             int row = firstRow + j * headDim;
             int p = 0;
             for (; p + 4 <= len; p += 4) {
@@ -75,6 +89,8 @@ final class PagedAttention {
             for (; p < len; p++) {
                 scores[j * len + p] = dot(q, row, keys, rows[p], headDim, s.lanes) * scale;
             }
+        }
+        for (int j = 0; j < group; j++) {
             if (layer.softcap() > 0) {
                 Elementwise.softcap(scores, j * len, len, layer.softcap());
             }
@@ -85,8 +101,18 @@ final class PagedAttention {
         for (int j = 0; j < group; j++) {
             int row = firstRow + j * headDim;
             int d = 0;
-            for (; d + 4 * L <= end; d += 4 * L) {
-                weightedSum4(values, rows, d, scores, j * len, len, out, row + d);
+            if (j < four) {
+                if (j % 4 == 0) {
+                    for (; d + 4 * L <= end; d += 4 * L) {
+                        weightedSum4x4(values, rows, d, scores, j * len, len, out, row + d, headDim);
+                    }
+                } else {
+                    d = end - end % (4 * L);
+                }
+            } else {
+                for (; d + 4 * L <= end; d += 4 * L) {
+                    weightedSum4(values, rows, d, scores, j * len, len, out, row + d);
+                }
             }
             for (; d < headDim; d++) {
                 float a = 0;
@@ -135,6 +161,127 @@ final class PagedAttention {
     }
 
     /**
+     * {@link #dot4} for the four query heads at q[qOff], q[qOff + headDim], ...: scores of head h at
+     * at + h * len. Each key vector is loaded once for the four heads; every score adds as in dot4.
+     */
+    private static void dot4x4(float[] q, int qOff, int headDim, float[] k, int[] rows, int p, float[] lanes,
+                               float[] scores, int at, int len, float scale) {
+        int end = headDim - headDim % L;
+        int k0 = rows[p], k1 = rows[p + 1], k2 = rows[p + 2], k3 = rows[p + 3];
+        int q1 = qOff + headDim, q2 = q1 + headDim, q3 = q2 + headDim;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int d = 0; d < end; d += L) {
+            FloatVector c0 = FloatVector.fromArray(F, k, k0 + d);
+            FloatVector c1 = FloatVector.fromArray(F, k, k1 + d);
+            FloatVector c2 = FloatVector.fromArray(F, k, k2 + d);
+            FloatVector c3 = FloatVector.fromArray(F, k, k3 + d);
+            FloatVector qd = FloatVector.fromArray(F, q, qOff + d);
+            a00 = qd.fma(c0, a00);
+            a01 = qd.fma(c1, a01);
+            a02 = qd.fma(c2, a02);
+            a03 = qd.fma(c3, a03);
+            qd = FloatVector.fromArray(F, q, q1 + d);
+            a10 = qd.fma(c0, a10);
+            a11 = qd.fma(c1, a11);
+            a12 = qd.fma(c2, a12);
+            a13 = qd.fma(c3, a13);
+            qd = FloatVector.fromArray(F, q, q2 + d);
+            a20 = qd.fma(c0, a20);
+            a21 = qd.fma(c1, a21);
+            a22 = qd.fma(c2, a22);
+            a23 = qd.fma(c3, a23);
+            qd = FloatVector.fromArray(F, q, q3 + d);
+            a30 = qd.fma(c0, a30);
+            a31 = qd.fma(c1, a31);
+            a32 = qd.fma(c2, a32);
+            a33 = qd.fma(c3, a33);
+        }
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, L);
+        a02.intoArray(lanes, 2 * L);
+        a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a12.intoArray(lanes, 6 * L);
+        a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L);
+        a21.intoArray(lanes, 9 * L);
+        a22.intoArray(lanes, 10 * L);
+        a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L);
+        a31.intoArray(lanes, 13 * L);
+        a32.intoArray(lanes, 14 * L);
+        a33.intoArray(lanes, 15 * L);
+        for (int h = 0; h < 4; h++) {
+            int qh = qOff + h * headDim;
+            for (int i = 0; i < 4; i++) {
+                scores[at + h * len + i] = FloatTiles.tail(Vectors.sumLanes(lanes, (4 * h + i) * L), q, qh, k,
+                        rows[p + i], end, headDim) * scale;
+            }
+        }
+    }
+
+    /**
+     * {@link #weightedSum4} for four query heads at once: weights of head h at wOff + h * len, its
+     * output at o + h * headDim. Each value vector is loaded once for the four heads.
+     */
+    private static void weightedSum4x4(float[] values, int[] rows, int d, float[] w, int wOff, int len, float[] out,
+                                       int o, int headDim) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int w1 = wOff + len, w2 = w1 + len, w3 = w2 + len;
+        for (int p = 0; p < len; p++) {
+            int v = rows[p] + d;
+            FloatVector v0 = FloatVector.fromArray(F, values, v);
+            FloatVector v1 = FloatVector.fromArray(F, values, v + L);
+            FloatVector v2 = FloatVector.fromArray(F, values, v + 2 * L);
+            FloatVector v3 = FloatVector.fromArray(F, values, v + 3 * L);
+            FloatVector weight = FloatVector.broadcast(F, w[wOff + p]);
+            a00 = weight.fma(v0, a00);
+            a01 = weight.fma(v1, a01);
+            a02 = weight.fma(v2, a02);
+            a03 = weight.fma(v3, a03);
+            weight = FloatVector.broadcast(F, w[w1 + p]);
+            a10 = weight.fma(v0, a10);
+            a11 = weight.fma(v1, a11);
+            a12 = weight.fma(v2, a12);
+            a13 = weight.fma(v3, a13);
+            weight = FloatVector.broadcast(F, w[w2 + p]);
+            a20 = weight.fma(v0, a20);
+            a21 = weight.fma(v1, a21);
+            a22 = weight.fma(v2, a22);
+            a23 = weight.fma(v3, a23);
+            weight = FloatVector.broadcast(F, w[w3 + p]);
+            a30 = weight.fma(v0, a30);
+            a31 = weight.fma(v1, a31);
+            a32 = weight.fma(v2, a32);
+            a33 = weight.fma(v3, a33);
+        }
+        int o1 = o + headDim, o2 = o1 + headDim, o3 = o2 + headDim;
+        a00.intoArray(out, o);
+        a01.intoArray(out, o + L);
+        a02.intoArray(out, o + 2 * L);
+        a03.intoArray(out, o + 3 * L);
+        a10.intoArray(out, o1);
+        a11.intoArray(out, o1 + L);
+        a12.intoArray(out, o1 + 2 * L);
+        a13.intoArray(out, o1 + 3 * L);
+        a20.intoArray(out, o2);
+        a21.intoArray(out, o2 + L);
+        a22.intoArray(out, o2 + 2 * L);
+        a23.intoArray(out, o2 + 3 * L);
+        a30.intoArray(out, o3);
+        a31.intoArray(out, o3 + L);
+        a32.intoArray(out, o3 + 2 * L);
+        a33.intoArray(out, o3 + 3 * L);
+    }
+
+    /**
      * out[o + i] = sum over p of w[wOff + p] * values[rows[p] + d + i] for i below 4L: one fma per
      * position, in position order, in registers.
      */
@@ -173,7 +320,7 @@ final class PagedAttention {
     }
 
     private static final class Scratch {
-        final float[] lanes = new float[4 * L];
+        final float[] lanes = new float[16 * L];
         private float[] scores = new float[0];
         private int[] rows = new int[0];
 

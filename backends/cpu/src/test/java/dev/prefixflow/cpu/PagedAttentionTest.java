@@ -29,7 +29,8 @@ class PagedAttentionTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"4, 4, 16, 37, 8", "8, 2, 20, 37, 16", "6, 1, 64, 50, 4", "2, 2, 5, 9, 3"})
+    @CsvSource({"4, 4, 16, 37, 8", "8, 2, 20, 37, 16", "6, 1, 64, 50, 4", "2, 2, 5, 9, 3", "16, 2, 128, 21, 16",
+        "10, 2, 72, 19, 8"})
     void matchesNaiveContiguousAttention(int heads, int kvHeads, int headDim, int length, int blockSize) {
         Sequence s = Sequence.random(heads, kvHeads, headDim, length, 11);
         float[] got = run(s, blockSize, new int[] {length});
@@ -41,7 +42,7 @@ class PagedAttentionTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"8, 2, 20, 37, 16", "4, 4, 16, 37, 8", "6, 3, 64, 50, 4"})
+    @CsvSource({"8, 2, 20, 37, 16", "4, 4, 16, 37, 8", "6, 3, 64, 50, 4", "10, 2, 72, 41, 8"})
     void chunkedPrefillEqualsWholeBitForBit(int heads, int kvHeads, int headDim, int length, int blockSize) {
         Sequence s = Sequence.random(heads, kvHeads, headDim, length, 23);
         float[] whole = run(s, blockSize, new int[] {length});
