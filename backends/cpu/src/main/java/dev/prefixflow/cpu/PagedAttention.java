@@ -72,7 +72,14 @@ final class PagedAttention {
             int row = firstRow + j * headDim;
             int p = 0;
             for (; p + 4 <= len; p += 4) {
-                dot4x4(q, row, headDim, keys, rows, p, s.lanes, scores, j * len + p, len, scale);
+                // Keys as the tile's rows, the four heads as its tokens: each score adds as in dot4.
+                FloatTiles.dot4x4(keys, rows[p], rows[p + 1], rows[p + 2], rows[p + 3], q, row, row + headDim,
+                        row + 2 * headDim, row + 3 * headDim, headDim, s.res, s.lanes);
+                for (int h = 0; h < 4; h++) {
+                    for (int i = 0; i < 4; i++) {
+                        scores[(j + h) * len + p + i] = s.res[4 * h + i] * scale;
+                    }
+                }
             }
             for (; p < len; p++) {
                 for (int h = 0; h < 4; h++) {
@@ -157,70 +164,6 @@ final class PagedAttention {
         for (int i = 0; i < 4; i++) {
             scores[at + i] = FloatTiles.tail(Vectors.sumLanes(lanes, i * L), q, qOff, k, rows[p + i], end, headDim)
                     * scale;
-        }
-    }
-
-    /**
-     * {@link #dot4} for the four query heads at q[qOff], q[qOff + headDim], ...: scores of head h at
-     * at + h * len. Each key vector is loaded once for the four heads; every score adds as in dot4.
-     */
-    private static void dot4x4(float[] q, int qOff, int headDim, float[] k, int[] rows, int p, float[] lanes,
-                               float[] scores, int at, int len, float scale) {
-        int end = headDim - headDim % L;
-        int k0 = rows[p], k1 = rows[p + 1], k2 = rows[p + 2], k3 = rows[p + 3];
-        int q1 = qOff + headDim, q2 = q1 + headDim, q3 = q2 + headDim;
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        for (int d = 0; d < end; d += L) {
-            FloatVector c0 = FloatVector.fromArray(F, k, k0 + d);
-            FloatVector c1 = FloatVector.fromArray(F, k, k1 + d);
-            FloatVector c2 = FloatVector.fromArray(F, k, k2 + d);
-            FloatVector c3 = FloatVector.fromArray(F, k, k3 + d);
-            FloatVector qd = FloatVector.fromArray(F, q, qOff + d);
-            a00 = qd.fma(c0, a00);
-            a01 = qd.fma(c1, a01);
-            a02 = qd.fma(c2, a02);
-            a03 = qd.fma(c3, a03);
-            qd = FloatVector.fromArray(F, q, q1 + d);
-            a10 = qd.fma(c0, a10);
-            a11 = qd.fma(c1, a11);
-            a12 = qd.fma(c2, a12);
-            a13 = qd.fma(c3, a13);
-            qd = FloatVector.fromArray(F, q, q2 + d);
-            a20 = qd.fma(c0, a20);
-            a21 = qd.fma(c1, a21);
-            a22 = qd.fma(c2, a22);
-            a23 = qd.fma(c3, a23);
-            qd = FloatVector.fromArray(F, q, q3 + d);
-            a30 = qd.fma(c0, a30);
-            a31 = qd.fma(c1, a31);
-            a32 = qd.fma(c2, a32);
-            a33 = qd.fma(c3, a33);
-        }
-        a00.intoArray(lanes, 0);
-        a01.intoArray(lanes, L);
-        a02.intoArray(lanes, 2 * L);
-        a03.intoArray(lanes, 3 * L);
-        a10.intoArray(lanes, 4 * L);
-        a11.intoArray(lanes, 5 * L);
-        a12.intoArray(lanes, 6 * L);
-        a13.intoArray(lanes, 7 * L);
-        a20.intoArray(lanes, 8 * L);
-        a21.intoArray(lanes, 9 * L);
-        a22.intoArray(lanes, 10 * L);
-        a23.intoArray(lanes, 11 * L);
-        a30.intoArray(lanes, 12 * L);
-        a31.intoArray(lanes, 13 * L);
-        a32.intoArray(lanes, 14 * L);
-        a33.intoArray(lanes, 15 * L);
-        for (int h = 0; h < 4; h++) {
-            int qh = qOff + h * headDim;
-            for (int i = 0; i < 4; i++) {
-                scores[at + h * len + i] = FloatTiles.tail(Vectors.sumLanes(lanes, (4 * h + i) * L), q, qh, k,
-                        rows[p + i], end, headDim) * scale;
-            }
         }
     }
 
@@ -321,6 +264,7 @@ final class PagedAttention {
 
     private static final class Scratch {
         final float[] lanes = new float[16 * L];
+        final float[] res = new float[16];
         private float[] scores = new float[0];
         private int[] rows = new int[0];
 
