@@ -105,21 +105,17 @@ final class PagedAttention {
         }
         // The query rows are fully used above, so out may be the same array as q.
         int end = headDim - headDim % L;
+        int blocked = end - end % (4 * L);
+        for (int j = 0; j < four; j += 4) {
+            for (int d = 0; d < blocked; d += 4 * L) {
+                weightedSum4x4(values, rows, d, scores, j * len, len, out, firstRow + j * headDim + d, headDim);
+            }
+        }
         for (int j = 0; j < group; j++) {
             int row = firstRow + j * headDim;
-            int d = 0;
-            if (j < four) {
-                if (j % 4 == 0) {
-                    for (; d + 4 * L <= end; d += 4 * L) {
-                        weightedSum4x4(values, rows, d, scores, j * len, len, out, row + d, headDim);
-                    }
-                } else {
-                    d = end - end % (4 * L);
-                }
-            } else {
-                for (; d + 4 * L <= end; d += 4 * L) {
-                    weightedSum4(values, rows, d, scores, j * len, len, out, row + d);
-                }
+            int d = j < four ? blocked : 0;
+            for (; d < blocked; d += 4 * L) {
+                weightedSum4(values, rows, d, scores, j * len, len, out, row + d);
             }
             for (; d < headDim; d++) {
                 float a = 0;
