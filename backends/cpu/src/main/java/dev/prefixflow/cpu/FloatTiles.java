@@ -16,35 +16,66 @@ final class FloatTiles {
     private FloatTiles() {
     }
 
-    /** res[4 * t + k] = dot(w[wk ...], x[xt ...]) over {@code cols} values, for rows k and tokens t in 0..3. */
-    static void dot4x4(float[] w, int w0, int w1, int w2, int w3, float[] x, int x0, int x1, int x2, int x3,
-                       int cols, float[] res, float[] lanes) {
+    /** Floats that four tokens of {@code cols} take interleaved ({@link #interleave}): whole vectors, the last padded. */
+    static int fours(int cols) {
+        return 4 * L * ((cols + L - 1) / L);
+    }
+
+    /**
+     * Copies {@code groups} fours of tokens (token i of {@code cols} floats at x[from + i stride]) to
+     * dst[at ...], {@link #fours} floats per four, interleaved vector by vector: columns [c L, c L + L)
+     * of token k at 4 L c + L k, the columns past the last whole vector as one more, partial vector.
+     * The tile then reads its four tokens as one sequential stream: with 2048-column rows on a Zen 5
+     * a tile ran at 140-150 GFLOP/s per core instead of 100-125 with the tokens 8 KB apart.
+     */
+    static void interleave(float[] x, int from, int stride, int cols, int groups, float[] dst, int at) {
+        int end = cols - cols % L;
+        for (int g = 0; g < groups; g++) {
+            for (int k = 0; k < 4; k++) {
+                int src = from + (4 * g + k) * stride;
+                int to = at + g * fours(cols) + k * L;
+                for (int c = 0; c < end; c += L) {
+                    FloatVector.fromArray(F, x, src + c).intoArray(dst, to + 4 * c);
+                }
+                if (end < cols) {
+                    System.arraycopy(x, src + end, dst, to + 4 * end, cols - end);
+                }
+            }
+        }
+    }
+
+    /**
+     * res[4 * t + k] = dot(w[wk ...], token t) over {@code cols} values, for rows k and tokens t in
+     * 0..3, the four tokens interleaved at x[x0 ...] ({@link #interleave}).
+     */
+    static void dot4x4(float[] w, int w0, int w1, int w2, int w3, float[] x, int x0, int cols, float[] res,
+                       float[] lanes) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         int end = cols - cols % L;
-        for (int i = 0; i < end; i += L) {
+        for (int i = 0, q = x0; i < end; i += L, q += 4 * L) {
             FloatVector v0 = FloatVector.fromArray(F, w, w0 + i);
             FloatVector v1 = FloatVector.fromArray(F, w, w1 + i);
             FloatVector v2 = FloatVector.fromArray(F, w, w2 + i);
             FloatVector v3 = FloatVector.fromArray(F, w, w3 + i);
-            FloatVector t = FloatVector.fromArray(F, x, x0 + i);
+            FloatVector t = FloatVector.fromArray(F, x, q);
             a00 = v0.fma(t, a00);
             a01 = v1.fma(t, a01);
             a02 = v2.fma(t, a02);
             a03 = v3.fma(t, a03);
-            t = FloatVector.fromArray(F, x, x1 + i);
+            t = FloatVector.fromArray(F, x, q + L);
             a10 = v0.fma(t, a10);
             a11 = v1.fma(t, a11);
             a12 = v2.fma(t, a12);
             a13 = v3.fma(t, a13);
-            t = FloatVector.fromArray(F, x, x2 + i);
+            t = FloatVector.fromArray(F, x, q + 2 * L);
             a20 = v0.fma(t, a20);
             a21 = v1.fma(t, a21);
             a22 = v2.fma(t, a22);
             a23 = v3.fma(t, a23);
-            t = FloatVector.fromArray(F, x, x3 + i);
+            t = FloatVector.fromArray(F, x, q + 3 * L);
             a30 = v0.fma(t, a30);
             a31 = v1.fma(t, a31);
             a32 = v2.fma(t, a32);
@@ -72,10 +103,10 @@ final class FloatTiles {
             Vectors.sumLanes4(lanes, k * L, (k + 1) * L, (k + 2) * L, (k + 3) * L, res, k);
         }
         if (end < cols) {
-            tails(res, 0, w, w0, w1, w2, w3, x, x0, end, cols);
-            tails(res, 4, w, w0, w1, w2, w3, x, x1, end, cols);
-            tails(res, 8, w, w0, w1, w2, w3, x, x2, end, cols);
-            tails(res, 12, w, w0, w1, w2, w3, x, x3, end, cols);
+            // Token k's partial vector starts at x0 + 4 end + k L, so column i of it at x0 + 3 end + k L + i.
+            for (int k = 0; k < 4; k++) {
+                tails(res, 4 * k, w, w0, w1, w2, w3, x, x0 + 3 * end + k * L, end, cols);
+            }
         }
     }
 

@@ -5,7 +5,8 @@ package dev.prefixflow.cpu;
  * straight from the stored (quantized) rows; several tokens share each row group, decoded once to
  * floats in a per-thread buffer and multiplied in 4x4 register tiles ({@link FloatTiles}, or the
  * weight's own {@link SuperBlockTiles}). Both paths do the same float operations for a (row, token)
- * pair, so a token's result never depends on the batch.
+ * pair, so a token's result never depends on the batch. The float tiles read the tokens in
+ * interleaved fours ({@link FloatTiles#interleave}), copied once per call.
  */
 final class MatMul {
 
@@ -51,12 +52,20 @@ final class MatMul {
             k.reorder(x, n, in);
         }
         float[] tokens = in;
+        int tokenStride = stride;
+        float[] fours = null;
+        if (n >= 4 && !(w instanceof SuperBlockTiles)) {
+            fours = SCRATCH.get().fours(n / 4 * FloatTiles.fours(cols));
+            FloatTiles.interleave(in, 0, stride, cols, n / 4, fours, 0);
+        }
+        float[] tiled = fours;
         int block = Math.max(4, tokenBlockBytes / (stride * Float.BYTES) & ~3);
         pool.parallelFor(rows, ROWS, (long) rows * cols * n,
-                (from, to) -> rowRange(w, tokens, out, n, from, to, block));
+                (from, to) -> rowRange(w, tokens, tokenStride, tiled, out, n, from, to, block));
     }
 
-    private static void rowRange(CpuWeight w, float[] x, float[] out, int n, int from, int to, int block) {
+    private static void rowRange(CpuWeight w, float[] x, int stride, float[] fours, float[] out, int n, int from,
+                                 int to, int block) {
         Scratch s = SCRATCH.get();
         int rows = w.rows();
         // Chunks start at multiples of ROWS, so every group here is a whole RowGroups group.
@@ -91,13 +100,17 @@ final class MatMul {
         }
         for (int t0 = 0; t0 < n; t0 += block) {
             for (int r = from; r < to; r += ROWS) {
-                rowGroup(w, x, out, t0, Math.min(n, t0 + block), r, Math.min(ROWS, to - r), s);
+                rowGroup(w, x, stride, fours, out, t0, Math.min(n, t0 + block), r, Math.min(ROWS, to - r), s);
             }
         }
     }
 
-    /** Tokens [t0, t1) times the {@code count} rows of the group at row r. */
-    private static void rowGroup(CpuWeight w, float[] x, float[] out, int t0, int t1, int r, int count, Scratch s) {
+    /**
+     * Tokens [t0, t1) times the {@code count} rows of the group at row r: whole fours (t0 is a
+     * multiple of 4) from their interleaved copy, the rest from x.
+     */
+    private static void rowGroup(CpuWeight w, float[] x, int stride, float[] fours, float[] out, int t0, int t1,
+                                 int r, int count, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
         // A short last group repeats its last row: the extra results are computed and dropped.
@@ -122,15 +135,13 @@ final class MatMul {
         int w0 = base, w1 = base + (r1 - r) * cols, w2 = base + (r2 - r) * cols, w3 = base + (r3 - r) * cols;
         int t = t0;
         for (; t + 4 <= t1; t += 4) {
-            int x0 = t * cols;
-            FloatTiles.dot4x4(src, w0, w1, w2, w3, x, x0, x0 + cols, x0 + 2 * cols, x0 + 3 * cols, cols,
-                    s.res, s.lanes);
+            FloatTiles.dot4x4(src, w0, w1, w2, w3, fours, t / 4 * FloatTiles.fours(cols), cols, s.res, s.lanes);
             for (int tt = 0; tt < 4; tt++) {
                 store(out, t + tt, rows, r, count, s.res, 4 * tt);
             }
         }
         for (; t < t1; t++) {
-            FloatTiles.dot4x1(src, w0, w1, w2, w3, x, t * cols, cols, s.res, s.lanes);
+            FloatTiles.dot4x1(src, w0, w1, w2, w3, x, t * stride, cols, s.res, s.lanes);
             store(out, t, rows, r, count, s.res, 0);
         }
     }
@@ -147,6 +158,7 @@ final class MatMul {
         final float[] lanes = new float[RowDot.LANES * Vectors.L];
         private float[] rows = new float[0];
         private float[] tokens = new float[0];
+        private float[] fours = new float[0];
 
         /** The tokens reordered for a {@link LaneOrderedWeight}: used by the calling thread only. */
         float[] tokens(int size) {
@@ -154,6 +166,14 @@ final class MatMul {
                 tokens = new float[size];
             }
             return tokens;
+        }
+
+        /** The tokens in fours for the float tiles: the calling thread's, read by every thread of the call. */
+        float[] fours(int size) {
+            if (fours.length < size) {
+                fours = new float[size];
+            }
+            return fours;
         }
 
         float[] rows(int size) {

@@ -70,11 +70,13 @@ final class PagedAttention {
         int four = group - group % 4;
         for (int j = 0; j < four; j += 4) {
             int row = firstRow + j * headDim;
+            float[] heads = s.fours(FloatTiles.fours(headDim));
+            FloatTiles.interleave(q, row, headDim, headDim, 1, heads, 0);
             int p = 0;
             for (; p + 4 <= len; p += 4) {
                 // Keys as the tile's rows, the four heads as its tokens: each score adds as in dot4.
-                FloatTiles.dot4x4(keys, rows[p], rows[p + 1], rows[p + 2], rows[p + 3], q, row, row + headDim,
-                        row + 2 * headDim, row + 3 * headDim, headDim, s.res, s.lanes);
+                FloatTiles.dot4x4(keys, rows[p], rows[p + 1], rows[p + 2], rows[p + 3], heads, 0, headDim, s.res,
+                        s.lanes);
                 for (int h = 0; h < 4; h++) {
                     for (int i = 0; i < 4; i++) {
                         scores[(j + h) * len + p + i] = s.res[4 * h + i] * scale;
@@ -263,6 +265,15 @@ final class PagedAttention {
         final float[] res = new float[16];
         private float[] scores = new float[0];
         private int[] rows = new int[0];
+        private float[] fours = new float[0];
+
+        /** Four query heads interleaved for {@link FloatTiles#dot4x4}. */
+        float[] fours(int size) {
+            if (fours.length < size) {
+                fours = new float[size];
+            }
+            return fours;
+        }
 
         int[] rows(int size) {
             if (rows.length < size) {
