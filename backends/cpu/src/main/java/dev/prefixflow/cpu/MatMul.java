@@ -54,9 +54,9 @@ final class MatMul {
         float[] tokens = in;
         int tokenStride = stride;
         float[] fours = null;
-        if (n >= 4 && !(w instanceof SuperBlockTiles)) {
-            fours = SCRATCH.get().fours(n / 4 * FloatTiles.fours(cols));
-            FloatTiles.interleave(in, 0, stride, cols, n / 4, fours, 0);
+        if (n >= 4) {
+            fours = SCRATCH.get().fours(n / 4 * FloatTiles.fours(stride));
+            FloatTiles.interleave(in, 0, stride, stride, n / 4, fours, 0);
         }
         float[] tiled = fours;
         int block = Math.max(4, tokenBlockBytes / (stride * Float.BYTES) & ~3);
@@ -93,7 +93,8 @@ final class MatMul {
             float[] work = s.rows(tiles.workSize());
             for (int t0 = 0; t0 < n; t0 += block) {
                 for (int r = from; r < to; r += ROWS) {
-                    tiles.multiply(r / ROWS, x, t0, Math.min(n, t0 + block), out, Math.min(ROWS, to - r), work, s.res);
+                    tiles.multiply(r / ROWS, fours, x, t0, Math.min(n, t0 + block), out, Math.min(ROWS, to - r), work,
+                            s.res);
                 }
             }
             return;
@@ -135,7 +136,7 @@ final class MatMul {
         int w0 = base, w1 = base + (r1 - r) * cols, w2 = base + (r2 - r) * cols, w3 = base + (r3 - r) * cols;
         int t = t0;
         for (; t + 4 <= t1; t += 4) {
-            FloatTiles.dot4x4(src, w0, w1, w2, w3, fours, t / 4 * FloatTiles.fours(cols), cols, s.res, s.lanes);
+            FloatTiles.dot4x4(src, w0, w1, w2, w3, fours, t / 4 * FloatTiles.fours(stride), cols, s.res, s.lanes);
             for (int tt = 0; tt < 4; tt++) {
                 store(out, t + tt, rows, r, count, s.res, 4 * tt);
             }

@@ -225,7 +225,8 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
     }
 
     @Override
-    public void multiply(int group, float[] x, int t0, int t1, float[] out, int count, float[] work, float[] res) {
+    public void multiply(int group, float[] fours, float[] x, int t0, int t1, float[] out, int count, float[] work,
+                         float[] res) {
         int cols = cols();
         int stride = tokenStride();
         int perRow = cols / V;
@@ -236,9 +237,10 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
         int t = t0;
         for (; t + 4 <= t1; t += 4) {
             Arrays.fill(work, acc, acc + 16 * L, 0f);
+            int four = t / 4 * FloatTiles.fours(stride);
             for (int s = 0; s < cols / SIZE; s++) {
-                tile4x4(work, cols, s * SIZE, scales + s * L, mins + s * L, perRow, x, t * stride + s * SIZE, stride,
-                        t * stride + cols + s * L, acc);
+                tile4x4(work, cols, s * SIZE, scales + s * L, mins + s * L, perRow, fours, four + 4 * s * SIZE,
+                        four + 4 * (cols + s * L), acc);
             }
             for (int k = 0; k < 16; k += 4) {
                 Vectors.sumLanes4(work, acc + k * L, acc + (k + 1) * L, acc + (k + 2) * L, acc + (k + 3) * L, res, k);
@@ -279,37 +281,37 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
     }
 
     /**
-     * One super-block (columns c ...) of four rows times four tokens (x0, x0 + stride, ...), folded into
-     * the 16 accumulators at acc (token t, row k at (4 t + k) L) exactly as superBlock4 does for one token.
+     * One super-block (columns c ...) of four rows times four interleaved tokens (their super-block at
+     * x0, their lane sums at sums), folded into the 16 accumulators at acc (token t, row k at
+     * (4 t + k) L) exactly as superBlock4 does for one token.
      */
     private static void tile4x4(float[] w, int cols, int c, int scales, int mins, int perRow, float[] x, int x0,
-                                int stride, int sums, int acc) {
-        int x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride;
+                                int sums, int acc) {
         FloatVector a00 = FloatVector.zero(Vectors.F), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        for (int i = 0; i < SIZE; i += L) {
+        for (int i = 0, q = x0; i < SIZE; i += L, q += 4 * L) {
             FloatVector v0 = FloatVector.fromArray(Vectors.F, w, c + i);
             FloatVector v1 = FloatVector.fromArray(Vectors.F, w, cols + c + i);
             FloatVector v2 = FloatVector.fromArray(Vectors.F, w, 2 * cols + c + i);
             FloatVector v3 = FloatVector.fromArray(Vectors.F, w, 3 * cols + c + i);
-            FloatVector t = FloatVector.fromArray(Vectors.F, x, x0 + i);
+            FloatVector t = FloatVector.fromArray(Vectors.F, x, q);
             a00 = v0.fma(t, a00);
             a01 = v1.fma(t, a01);
             a02 = v2.fma(t, a02);
             a03 = v3.fma(t, a03);
-            t = FloatVector.fromArray(Vectors.F, x, x1 + i);
+            t = FloatVector.fromArray(Vectors.F, x, q + L);
             a10 = v0.fma(t, a10);
             a11 = v1.fma(t, a11);
             a12 = v2.fma(t, a12);
             a13 = v3.fma(t, a13);
-            t = FloatVector.fromArray(Vectors.F, x, x2 + i);
+            t = FloatVector.fromArray(Vectors.F, x, q + 2 * L);
             a20 = v0.fma(t, a20);
             a21 = v1.fma(t, a21);
             a22 = v2.fma(t, a22);
             a23 = v3.fma(t, a23);
-            t = FloatVector.fromArray(Vectors.F, x, x3 + i);
+            t = FloatVector.fromArray(Vectors.F, x, q + 3 * L);
             a30 = v0.fma(t, a30);
             a31 = v1.fma(t, a31);
             a32 = v2.fma(t, a32);
@@ -328,17 +330,17 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
         m1.fma(sum, d1.fma(a01, FloatVector.fromArray(Vectors.F, w, acc + L))).intoArray(w, acc + L);
         m2.fma(sum, d2.fma(a02, FloatVector.fromArray(Vectors.F, w, acc + 2 * L))).intoArray(w, acc + 2 * L);
         m3.fma(sum, d3.fma(a03, FloatVector.fromArray(Vectors.F, w, acc + 3 * L))).intoArray(w, acc + 3 * L);
-        sum = FloatVector.fromArray(Vectors.F, x, sums + stride);
+        sum = FloatVector.fromArray(Vectors.F, x, sums + L);
         m0.fma(sum, d0.fma(a10, FloatVector.fromArray(Vectors.F, w, acc + 4 * L))).intoArray(w, acc + 4 * L);
         m1.fma(sum, d1.fma(a11, FloatVector.fromArray(Vectors.F, w, acc + 5 * L))).intoArray(w, acc + 5 * L);
         m2.fma(sum, d2.fma(a12, FloatVector.fromArray(Vectors.F, w, acc + 6 * L))).intoArray(w, acc + 6 * L);
         m3.fma(sum, d3.fma(a13, FloatVector.fromArray(Vectors.F, w, acc + 7 * L))).intoArray(w, acc + 7 * L);
-        sum = FloatVector.fromArray(Vectors.F, x, sums + 2 * stride);
+        sum = FloatVector.fromArray(Vectors.F, x, sums + 2 * L);
         m0.fma(sum, d0.fma(a20, FloatVector.fromArray(Vectors.F, w, acc + 8 * L))).intoArray(w, acc + 8 * L);
         m1.fma(sum, d1.fma(a21, FloatVector.fromArray(Vectors.F, w, acc + 9 * L))).intoArray(w, acc + 9 * L);
         m2.fma(sum, d2.fma(a22, FloatVector.fromArray(Vectors.F, w, acc + 10 * L))).intoArray(w, acc + 10 * L);
         m3.fma(sum, d3.fma(a23, FloatVector.fromArray(Vectors.F, w, acc + 11 * L))).intoArray(w, acc + 11 * L);
-        sum = FloatVector.fromArray(Vectors.F, x, sums + 3 * stride);
+        sum = FloatVector.fromArray(Vectors.F, x, sums + 3 * L);
         m0.fma(sum, d0.fma(a30, FloatVector.fromArray(Vectors.F, w, acc + 12 * L))).intoArray(w, acc + 12 * L);
         m1.fma(sum, d1.fma(a31, FloatVector.fromArray(Vectors.F, w, acc + 13 * L))).intoArray(w, acc + 13 * L);
         m2.fma(sum, d2.fma(a32, FloatVector.fromArray(Vectors.F, w, acc + 14 * L))).intoArray(w, acc + 14 * L);

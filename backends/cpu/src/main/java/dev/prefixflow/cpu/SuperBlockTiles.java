@@ -13,7 +13,9 @@ interface SuperBlockTiles {
     /**
      * Tokens [t0, t1) of x (in the weight's token order, {@link LaneOrderedWeight#tokenStride} floats
      * apart) times the row group {@code group}: out[t][4 group + k] for its first {@code count} rows.
-     * {@code res} is scratch of 16 floats.
+     * The whole fours of tokens (t0 is a multiple of 4) are read from {@code fours}, the same tokens
+     * interleaved by {@link FloatTiles#interleave} over the whole stride. {@code res} is scratch of 16 floats.
      */
-    void multiply(int group, float[] x, int t0, int t1, float[] out, int count, float[] work, float[] res);
+    void multiply(int group, float[] fours, float[] x, int t0, int t1, float[] out, int count, float[] work,
+                  float[] res);
 }
