@@ -5,8 +5,8 @@ package dev.prefixflow.cpu;
  * straight from the stored (quantized) rows; several tokens share each row group, decoded once to
  * floats in a per-thread buffer and multiplied in 4x4 register tiles ({@link FloatTiles}, or the
  * weight's own {@link SuperBlockTiles}). Both paths do the same float operations for a (row, token)
- * pair, so a token's result never depends on the batch. The float tiles read the tokens in
- * interleaved fours ({@link FloatTiles#interleave}), copied once per call.
+ * pair, so a token's result never depends on the batch. The tiles read the tokens in interleaved
+ * fours ({@link FloatTiles#interleave}), copied once per call.
  */
 final class MatMul {
 
@@ -44,24 +44,19 @@ final class MatMul {
         if (n == 0) {
             return;
         }
-        float[] in = x;
-        int stride = cols;
+        Scratch s = SCRATCH.get();
+        int stride = w instanceof LaneOrderedWeight k ? k.tokenStride() : cols;
+        float[] tokens = x;
         if (w instanceof LaneOrderedWeight k) {
-            stride = k.tokenStride();
-            in = SCRATCH.get().tokens(n * stride);
-            k.reorder(x, n, in);
+            tokens = s.tokens(n * stride);
+            k.reorder(x, n, tokens);
         }
-        float[] tokens = in;
-        int tokenStride = stride;
-        float[] fours = null;
-        if (n >= 4) {
-            fours = SCRATCH.get().fours(n / 4 * FloatTiles.fours(stride));
-            FloatTiles.interleave(in, 0, stride, stride, n / 4, fours, 0);
-        }
-        float[] tiled = fours;
+        float[] fours = s.fours(n / 4 * FloatTiles.fours(stride));
+        FloatTiles.interleave(tokens, 0, stride, stride, n / 4, fours, 0);
+        float[] in = tokens;
         int block = Math.max(4, tokenBlockBytes / (stride * Float.BYTES) & ~3);
         pool.parallelFor(rows, ROWS, (long) rows * cols * n,
-                (from, to) -> rowRange(w, tokens, tokenStride, tiled, out, n, from, to, block));
+                (from, to) -> rowRange(w, in, stride, fours, out, n, from, to, block));
     }
 
     private static void rowRange(CpuWeight w, float[] x, int stride, float[] fours, float[] out, int n, int from,
@@ -169,7 +164,7 @@ final class MatMul {
             return tokens;
         }
 
-        /** The tokens in fours for the float tiles: the calling thread's, read by every thread of the call. */
+        /** The tokens in fours for the tiles: the calling thread's, read by every thread of the call. */
         float[] fours(int size) {
             if (fours.length < size) {
                 fours = new float[size];
