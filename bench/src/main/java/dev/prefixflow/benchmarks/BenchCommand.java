@@ -39,7 +39,6 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String THREADS_PROPERTY = "prefixflow.cpu.threads";
     /** Far larger than any CPU cache, so the bandwidth is DRAM's. */
     private static final long BANDWIDTH_BYTES = 1L << 30;
-    private static final int WARMUP_PROMPT = 64;
     /** So that C2 has compiled the decode path before the timed steps, which would share the cores with it. */
     private static final int WARMUP_DECODE = 16;
     /** Structured outputs' ratios move by tens of percent from run to run on a shared machine: a median of 3. */
@@ -154,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
             err.printf("running %d prompt tokens and %d decode steps ...%n", promptTokens, decodeTokens);
             err.flush();
             ThroughputBench.Timing timing = run.measure(prompt(model.config().vocabSize()), decodeTokens,
-                    WARMUP_PROMPT, WARMUP_DECODE);
+                    WARMUP_DECODE);
             report = new BenchReport(path.getFileName().toString(), platform.name(), threadCount, cost, timing,
                     bandwidth, peakFlops);
             SwapInBench.Result swap = SwapInBench.measure(model, model.config().attentionBackend(platform),

@@ -48,11 +48,12 @@ final class ThroughputBench {
     }
 
     /**
-     * A warm-up (prefill of the prompt's first {@code warmupPrompt} tokens and {@code warmupDecode}
-     * steps, so the JIT has compiled both paths), then the timed prefill and decode.
+     * A warm-up (prefill of the whole prompt and {@code warmupDecode} steps, so the JIT has compiled
+     * both paths at the timed sizes, as llama-bench warms up with its whole prompt), then the timed
+     * prefill and decode.
      */
-    Timing measure(int[] prompt, int decodeTokens, int warmupPrompt, int warmupDecode) {
-        phases(Arrays.copyOf(prompt, Math.min(warmupPrompt, prompt.length)), warmupDecode);
+    Timing measure(int[] prompt, int decodeTokens, int warmupDecode) {
+        phases(prompt, warmupDecode);
         return phases(prompt, decodeTokens);
     }
 
