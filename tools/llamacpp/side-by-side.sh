@@ -6,7 +6,8 @@
 #          [--engine] [--llama-bin DIR]
 #
 # Each round runs, per type, `prefixflow bench` and then `llama-bench` on the file that bench wrote
-# (prefill of a --prompt-tokens prompt, then --decode-tokens decode steps); with --engine also
+# (prefill of a --prompt-tokens prompt, then --decode-tokens decode steps after it: llama-bench's
+# decode runs at that depth, -d); with --engine also
 # 32 requests x (80 prompt + 32 generated tokens) at 32 sequences end to end, `prefixflow bench
 # --engine` against `llama-batched-bench`, on the first type. Alternating the two in one run keeps
 # other load on a shared machine from favouring either. Prints one row per measure: both engines'
@@ -57,10 +58,14 @@ for round in $(seq 1 "$rounds"); do
     model="$cache/synthetic-$shape-$lower-seed0.gguf"
     [ -f "$model" ] || { echo "side-by-side.sh: expected $model" >&2; exit 1; }
     echo "round $round/$rounds, $type: llama-bench ..." >&2
-    "$bin/llama-bench" -m "$model" -t "$threads" -p "$prompt" -n "$decode" -r 1 -o json \
-      > "$log/lc-$type-$round.json" 2> "$log/lc-$type-$round.err"
-    record "$type prefill" llama.cpp "$round" "$(jq '.[] | select(.n_gen == 0) | .avg_ts' "$log/lc-$type-$round.json")"
-    record "$type decode" llama.cpp "$round" "$(jq '.[] | select(.n_prompt == 0) | .avg_ts' "$log/lc-$type-$round.json")"
+    # Decode at the prompt's depth (-d), as bench decodes after its prompt: llama-bench's own tg
+    # test starts from an empty context, where attention costs nothing.
+    "$bin/llama-bench" -m "$model" -t "$threads" -p "$prompt" -n 0 -r 1 -o json \
+      > "$log/lc-$type-$round-pp.json" 2> "$log/lc-$type-$round-pp.err"
+    "$bin/llama-bench" -m "$model" -t "$threads" -p 0 -n "$decode" -d "$prompt" -r 1 -o json \
+      > "$log/lc-$type-$round-tg.json" 2> "$log/lc-$type-$round-tg.err"
+    record "$type prefill" llama.cpp "$round" "$(jq '.[0].avg_ts' "$log/lc-$type-$round-pp.json")"
+    record "$type decode" llama.cpp "$round" "$(jq '.[0].avg_ts' "$log/lc-$type-$round-tg.json")"
   done
   if $engine; then
     type=${types%%,*}
