@@ -58,7 +58,7 @@ abstract class LaneOrderedWeight extends CpuWeight implements RowDot {
     }
 
     @Override
-    final long bytes() {
+    long bytes() {
         return blocks.length;
     }
 }

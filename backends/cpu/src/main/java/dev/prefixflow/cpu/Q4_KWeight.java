@@ -1,6 +1,7 @@
 package dev.prefixflow.cpu;
 
 import dev.prefixflow.gguf.GgmlType;
+import dev.prefixflow.gguf.Half;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
@@ -8,13 +9,15 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 
 /**
- * Q4_K weights, {@link #BYTES} bytes a super-block: f16 d and dmin, the 6-bit scale and min of each
- * lane's sub-block as one byte per lane, and 128 bytes of nibbles: byte u * L + l holds position 2u
- * of lane l in its low nibble and position 2u + 1 in its high nibble. ggml packs the eight scales
- * and eight mins into 12 bytes; one byte each, spread over 16 lanes with a vector shuffle per use,
- * made the single-token kernel 1.5-2x slower than these 16 more bytes (8 rows: its inlining failed
- * at C2's node cutoff or its shuffles stayed slow), so with 16 lanes a super-block takes 164 bytes,
- * with 8 lanes 148.
+ * Q4_K weights, {@link #BYTES} bytes a super-block: the 6-bit scale and min of each lane's sub-block
+ * as one byte per lane, and 128 bytes of nibbles: byte u * L + l holds position 2u of lane l in its
+ * low nibble and position 2u + 1 in its high nibble; d and dmin as floats in an array of their own.
+ * ggml packs the eight scales and eight mins into 12 bytes; one byte each, spread over 16 lanes with
+ * a vector shuffle per use, made the single-token kernel 1.5-2x slower than these 16 more bytes (8
+ * rows: its inlining failed at C2's node cutoff or its shuffles stayed slow), so with 16 lanes a
+ * super-block takes 160 + 8 bytes, with 8 lanes 144 + 8. d and dmin are converted from f16 once, at
+ * load (exactly), rather than twice per row and super-block in the kernels: the single-token kernel
+ * ran 2-4% faster on one thread.
  *
  * <p>The kernels take the scale and min out of the sum. Weight = (d * scale) q - (dmin * min), so a
  * lane's part of a super-block's dot product is (d * scale) * sum(q x) + (-dmin * min) * sum(x): per
@@ -28,7 +31,7 @@ import jdk.incubator.vector.IntVector;
  */
 final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, TwoStreams {
 
-    private static final int SCALES = 4;
+    private static final int SCALES = 0;
     private static final int MINS = SCALES + L;
     private static final int QUANTS = MINS + L;
     static final int BYTES = QUANTS + 128;
@@ -38,8 +41,12 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
     /** Vectors of dot4's scratch per group: four accumulators, four scales, four mins. */
     private static final int GROUP_LANES = 12;
 
+    /** d and dmin of super-block i (in the blocks' order) at 2i and 2i + 1. */
+    private final float[] dm;
+
     Q4_KWeight(String name, int rows, int cols, ByteBuffer ggml) {
         super(name, GgmlType.Q4_K, rows, cols, BYTES, 32);
+        this.dm = new float[2 * (blocks.length / BYTES)];
         if (lanes.segments() != 1) {
             throw new IllegalStateException("Q4_K kernels need one segment per super-block, not " + lanes.segments());
         }
@@ -49,8 +56,9 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
             for (int s = 0; s < superBlocks; s++) {
                 int src = (r * superBlocks + s) * GGML_BYTES;
                 int dst = offset(r, s);
-                putHalf(dst, ggml.getShort(src));
-                putHalf(dst + 2, ggml.getShort(src + 2));
+                int i = dst / BYTES;
+                dm[2 * i] = Half.toFloat(ggml.getShort(src));
+                dm[2 * i + 1] = Half.toFloat(ggml.getShort(src + 2));
                 for (int l = 0; l < L; l++) {
                     int j = lanes.column(0, l) / 32;
                     blocks[dst + SCALES + l] = (byte) scale(ggml, src + 4, j);
@@ -82,12 +90,12 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
 
     /** d * scale of each lane's sub-block, for the super-block at p. */
     private FloatVector scales(int p) {
-        return bytesAsFloats(p + SCALES).mul(half(p));
+        return bytesAsFloats(p + SCALES).mul(dm[2 * (p / BYTES)]);
     }
 
     /** -dmin * min of each lane's sub-block. */
     private FloatVector negMins(int p) {
-        return bytesAsFloats(p + MINS).mul(-half(p + 2));
+        return bytesAsFloats(p + MINS).mul(-dm[2 * (p / BYTES) + 1]);
     }
 
     private FloatVector bytesAsFloats(int p) {
@@ -98,8 +106,8 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
     void decodeRow(int row, float[] dst, int off) {
         for (int s = 0; s < cols() / SIZE; s++) {
             int p = offset(row, s);
-            float d = half(p);
-            float dmin = half(p + 2);
+            float d = dm[2 * (p / BYTES)];
+            float dmin = dm[2 * (p / BYTES) + 1];
             for (int pos = 0; pos < V; pos++) {
                 for (int l = 0; l < L; l++) {
                     int b = blocks[p + QUANTS + pos / 2 * L + l] & 0xFF;
@@ -142,6 +150,11 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
                 }
             }
         }
+    }
+
+    @Override
+    long bytes() {
+        return super.bytes() + (long) dm.length * Float.BYTES;
     }
 
     @Override
