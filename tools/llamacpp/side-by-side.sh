@@ -85,27 +85,34 @@ for round in $(seq 1 "$rounds"); do
   fi
 done
 
-# The table: per measure, each engine's min-max over the rounds and the per-round ratios' min-max.
+# The table: per measure, each engine's min-max over the rounds, the per-round ratios' min-max and
+# their median (on this 2-core VM one engine's round is sometimes far off, so the median says more).
 echo
 echo "$shape, $threads threads, $rounds rounds, prompt $prompt tokens, $decode decode steps (tokens/s)"
 echo
-echo "| measure | llama.cpp | PrefixFlow | PrefixFlow / llama.cpp |"
-echo "|---|---|---|---|"
+echo "| measure | llama.cpp | PrefixFlow | PrefixFlow / llama.cpp | median ratio |"
+echo "|---|---|---|---|---|"
 awk -F'\t' '
   { key = $1 SUBSEP $3; v[$2, key] = $4; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } rounds[$3] = 1 }
   function span(lo, hi, fmt) { return (sprintf(fmt, lo) == sprintf(fmt, hi)) ? sprintf(fmt, lo) : sprintf(fmt "-" fmt, lo, hi) }
+  function median(a, k,    i, j, t) {
+    for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+  }
   END {
     for (i = 1; i <= n; i++) {
-      m = order[i]; first = 1
+      m = order[i]; k = 0
       for (r in rounds) {
         lc = v["llama.cpp", m SUBSEP r]; pf = v["prefixflow", m SUBSEP r]
         if (lc == "" || pf == "" || lc + 0 == 0) continue
         ratio = pf / lc
-        if (first) { lcLo = lcHi = lc; pfLo = pfHi = pf; rLo = rHi = ratio; first = 0 }
+        if (k == 0) { lcLo = lcHi = lc; pfLo = pfHi = pf; rLo = rHi = ratio }
+        ratios[++k] = ratio
         if (lc < lcLo) lcLo = lc; if (lc > lcHi) lcHi = lc
         if (pf < pfLo) pfLo = pf; if (pf > pfHi) pfHi = pf
         if (ratio < rLo) rLo = ratio; if (ratio > rHi) rHi = ratio
       }
-      if (!first) printf "| %s | %s | %s | %sx |\n", m, span(lcLo, lcHi, "%.1f"), span(pfLo, pfHi, "%.1f"), span(rLo, rHi, "%.2f")
+      if (k > 0) printf "| %s | %s | %s | %sx | %.2fx |\n", m, span(lcLo, lcHi, "%.1f"), span(pfLo, pfHi, "%.1f"),
+        span(rLo, rHi, "%.2f"), median(ratios, k)
     }
   }' "$results"
