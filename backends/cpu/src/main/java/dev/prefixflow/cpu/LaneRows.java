@@ -4,9 +4,9 @@ package dev.prefixflow.cpu;
 interface LaneRows {
 
     /**
-     * Writes row {@code row} as the single-token kernel computes it: in kernel column order, each
-     * weight one fused multiply-add of quant, scale and offset, so that a tile over these floats does
-     * exactly what {@link RowDot#dot4} does.
+     * Writes row {@code row} as the single-token kernel computes it: in kernel column order,
+     * {@link LaneOrderedWeight#tokenStride} floats, each weight built from its quant by the same float
+     * operations, so that a tile over these floats does exactly what {@link RowDot#dot4} does.
      */
     void decodeLanes(int row, float[] dst, int off);
 }

@@ -3,8 +3,8 @@ package dev.prefixflow.cpu;
 /**
  * The batched matrix product, parallel over groups of four rows. A single token is multiplied
  * straight from the stored (quantized) rows; several tokens share each row group, decoded once to
- * floats in a per-thread buffer and multiplied in 4x4 register tiles ({@link FloatTiles}, or the
- * weight's own {@link SuperBlockTiles}). Both paths do the same float operations for a (row, token)
+ * floats in a per-thread buffer ({@link LaneRows} in the weight's kernel column order, one token
+ * stride long) and multiplied in 4x4 register tiles ({@link FloatTiles}). Both paths do the same float operations for a (row, token)
  * pair, so a token's result never depends on the batch. The tiles read the tokens in interleaved
  * fours ({@link FloatTiles#interleave}), copied once per call.
  */
@@ -84,16 +84,6 @@ final class MatMul {
         }
         // Tokens in blocks that stay in cache while every row group of the range passes over them;
         // a row group is decoded again for each block.
-        if (w instanceof SuperBlockTiles tiles) {
-            float[] work = s.rows(tiles.workSize());
-            for (int t0 = 0; t0 < n; t0 += block) {
-                for (int r = from; r < to; r += ROWS) {
-                    tiles.multiply(r / ROWS, fours, x, t0, Math.min(n, t0 + block), out, Math.min(ROWS, to - r), work,
-                            s.res);
-                }
-            }
-            return;
-        }
         for (int t0 = 0; t0 < n; t0 += block) {
             for (int r = from; r < to; r += ROWS) {
                 rowGroup(w, x, stride, fours, out, t0, Math.min(n, t0 + block), r, Math.min(ROWS, to - r), s);
@@ -108,7 +98,6 @@ final class MatMul {
     private static void rowGroup(CpuWeight w, float[] x, int stride, float[] fours, float[] out, int t0, int t1,
                                  int r, int count, Scratch s) {
         int rows = w.rows();
-        int cols = w.cols();
         // A short last group repeats its last row: the extra results are computed and dropped.
         int last = r + count - 1;
         int r1 = Math.min(r + 1, last), r2 = Math.min(r + 2, last), r3 = Math.min(r + 3, last);
@@ -116,28 +105,28 @@ final class MatMul {
         int base;
         if (w instanceof F32Weight f) {
             src = f.data();
-            base = r * cols;
+            base = r * stride;
         } else {
-            src = s.rows(ROWS * cols);
+            src = s.rows(ROWS * stride);
             base = 0;
             for (int k = r; k <= last; k++) {
                 if (w instanceof LaneRows lw) {
-                    lw.decodeLanes(k, src, (k - r) * cols);
+                    lw.decodeLanes(k, src, (k - r) * stride);
                 } else {
-                    w.decodeRow(k, src, (k - r) * cols);
+                    w.decodeRow(k, src, (k - r) * stride);
                 }
             }
         }
-        int w0 = base, w1 = base + (r1 - r) * cols, w2 = base + (r2 - r) * cols, w3 = base + (r3 - r) * cols;
+        int w0 = base, w1 = base + (r1 - r) * stride, w2 = base + (r2 - r) * stride, w3 = base + (r3 - r) * stride;
         int t = t0;
         for (; t + 4 <= t1; t += 4) {
-            FloatTiles.dot4x4(src, w0, w1, w2, w3, fours, t / 4 * FloatTiles.fours(stride), cols, s.res, s.lanes);
+            FloatTiles.dot4x4(src, w0, w1, w2, w3, fours, t / 4 * FloatTiles.fours(stride), stride, s.res, s.lanes);
             for (int tt = 0; tt < 4; tt++) {
                 store(out, t + tt, rows, r, count, s.res, 4 * tt);
             }
         }
         for (; t < t1; t++) {
-            FloatTiles.dot4x1(src, w0, w1, w2, w3, x, t * stride, cols, s.res, s.lanes);
+            FloatTiles.dot4x1(src, w0, w1, w2, w3, x, t * stride, stride, s.res, s.lanes);
             store(out, t, rows, r, count, s.res, 0);
         }
     }

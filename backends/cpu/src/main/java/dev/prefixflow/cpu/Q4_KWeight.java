@@ -19,22 +19,27 @@ import jdk.incubator.vector.IntVector;
  * load (exactly), rather than twice per row and super-block in the kernels: the single-token kernel
  * ran 2-4% faster on one thread.
  *
- * <p>The kernels take the scale and min out of the sum. Weight = (d * scale) q - (dmin * min), so a
- * lane's part of a super-block's dot product is (d * scale) * sum(q x) + (-dmin * min) * sum(x): per
- * weight one conversion of its quant and one multiply-add with the token, instead of also a
- * multiply-add to build the weight (the single-token kernel is bound by that arithmetic, not by
- * memory). sum(q x) is an exact-product float32 sum as before; only the rounding of the weights
- * themselves is gone. The tokens come with the odd positions divided by 16, so that a high nibble
- * can stay in place (16 q), and with each super-block's lane sums of x appended ({@link #reorder}).
- * Both the single-token and the batched kernel add in this order, so a token's result does not
- * depend on the batch.
+ * <p>A weight is (d * scale) q, one rounding, as a float that the single-token kernel builds in a
+ * register and {@link #decodeLanes} writes for the batched tiles; the min is taken out of the sum:
+ * a lane's part of a super-block's dot product is sum(((d * scale) q) x) + (-dmin * min) * sum(x).
+ * The tokens come with the odd positions divided by 16, so that a high nibble can stay in place
+ * (16 q, and (d * scale) 16 q is exactly 16 times the weight), and each super-block's 256 columns are
+ * followed by its L lane sums of x ({@link #reorder}); a decoded row puts the -dmin * min vector in
+ * the same place. Both kernels then add the same products in the same order, so a token's result does
+ * not depend on the batch, and the batched path is the plain {@link FloatTiles}. An earlier form
+ * also took the scale out of the sum, folding (d * scale) * sum(q x) in after every super-block: the
+ * single-token kernel was 3-10% faster out of memory, but its own batched tiles reached 172-181
+ * GFLOP/s (8192x2048 at 512 tokens, 2 threads) against 209-229 for these float tiles, and dropped to
+ * about 106 in some runs when C2 compiled the fold's stores as allocating calls.
  */
-final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, TwoStreams {
+final class Q4_KWeight extends LaneOrderedWeight implements LaneRows, TwoStreams {
 
     private static final int SCALES = 0;
     private static final int MINS = SCALES + L;
     private static final int QUANTS = MINS + L;
     static final int BYTES = QUANTS + 128;
+    /** Floats of a token per super-block: its columns, then its lane sums. */
+    private static final int CHUNK = SIZE + L;
     private static final int GGML_BYTES = 144;
     private static final int V = SuperBlockLanes.V;
     private static final int ROWS = RowGroups.ROWS;
@@ -120,27 +125,25 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
         }
     }
 
-    /** Per token: the columns in lane order, odd positions divided by 16, then L lane sums per super-block. */
+    /** Per token and super-block: its columns in lane order, odd positions divided by 16, then its L lane sums. */
     @Override
     int tokenStride() {
-        return cols() + cols() / V;
+        return cols() / SIZE * CHUNK;
     }
 
     @Override
     void reorder(float[] x, int n, float[] dst) {
         int cols = cols();
-        int stride = tokenStride();
         for (int t = 0; t < n; t++) {
-            int to = t * stride;
-            lanes.reorder(x, t * cols, cols, dst, to);
             for (int b = 0; b < cols / SIZE; b++) {
-                int base = to + b * SIZE;
+                int base = t * tokenStride() + b * CHUNK;
+                lanes.reorder(x, t * cols + b * SIZE, SIZE, dst, base);
                 for (int l = 0; l < L; l++) {
                     float sum = 0;
                     for (int pos = 0; pos < V; pos++) {
                         sum += dst[base + pos * L + l];
                     }
-                    dst[to + cols + b * L + l] = sum;
+                    dst[base + SIZE + l] = sum;
                 }
                 // Exact (a power of two), so q x is the same product whichever side carries the 16.
                 for (int pos = 1; pos < V; pos += 2) {
@@ -149,6 +152,22 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
                     }
                 }
             }
+        }
+    }
+
+    @Override
+    public void decodeLanes(int row, float[] dst, int off) {
+        for (int s = 0; s < cols() / SIZE; s++) {
+            int p = offset(row, s);
+            FloatVector d = scales(p);
+            int at = off + s * CHUNK;
+            for (int u = 0; u < V / 2; u++) {
+                IntVector b = (IntVector) ByteVector.fromArray(Vectors.B, blocks, p + QUANTS + u * L)
+                        .castShape(Vectors.I, 0);
+                ((FloatVector) b.and(0x0F).castShape(Vectors.F, 0)).mul(d).intoArray(dst, at + 2 * u * L);
+                ((FloatVector) b.and(0xF0).castShape(Vectors.F, 0)).mul(d).intoArray(dst, at + (2 * u + 1) * L);
+            }
+            negMins(p).intoArray(dst, at + SIZE);
         }
     }
 
@@ -176,8 +195,7 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
         Arrays.fill(lanes, 0, groups * GROUP_LANES * L, 0f);
         int p = offset(first * ROWS, 0);
         int apart = offset(second * ROWS, 0) - p;
-        int sums = xOff + cols();
-        for (int xs = xOff; xs < xOff + cols(); xs += SIZE, p += ROWS * BYTES, sums += L) {
+        for (int xs = xOff; xs < xOff + tokenStride(); xs += CHUNK, p += ROWS * BYTES) {
             for (int g = 0; g < groups; g++) {
                 int pg = p + g * apart;
                 int at = g * GROUP_LANES * L;
@@ -187,7 +205,7 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
                     scales(pg + k * BYTES).intoArray(lanes, at + (ROWS + k) * L);
                     negMins(pg + k * BYTES).intoArray(lanes, at + (2 * ROWS + k) * L);
                 }
-                superBlock4(pg, x, xs, sums, lanes, at);
+                superBlock4(pg, x, xs, lanes, at);
             }
         }
         for (int g = 0; g < groups; g++) {
@@ -198,12 +216,20 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
 
     /**
      * Adds one token's products with super-block p of the group's four rows to the accumulators in
-     * lanes (row k's at at + k L; its scales at at + (4 + k) L, its mins at at + (8 + k) L). The four rows are
-     * interleaved so that four chains of multiply-adds overlap, and the accumulators pass through
-     * lanes because vectors live across nested loops become heap objects in C2.
+     * lanes (row k's at at + k L; its scales at at + (4 + k) L, its mins at at + (8 + k) L): the weights
+     * as {@link #decodeLanes} writes them, one multiply-add each, then the mins times the lane sums.
+     * The four rows are interleaved so that four chains of multiply-adds overlap, and the
+     * accumulators pass through lanes because vectors live across nested loops become heap objects in C2.
      */
-    private void superBlock4(int p, float[] x, int xs, int sums, float[] lanes, int at) {
-        FloatVector s0 = FloatVector.zero(Vectors.F), s1 = s0, s2 = s0, s3 = s0;
+    private void superBlock4(int p, float[] x, int xs, float[] lanes, int at) {
+        FloatVector a0 = FloatVector.fromArray(Vectors.F, lanes, at);
+        FloatVector a1 = FloatVector.fromArray(Vectors.F, lanes, at + L);
+        FloatVector a2 = FloatVector.fromArray(Vectors.F, lanes, at + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(Vectors.F, lanes, at + 3 * L);
+        FloatVector d0 = FloatVector.fromArray(Vectors.F, lanes, at + 4 * L);
+        FloatVector d1 = FloatVector.fromArray(Vectors.F, lanes, at + 5 * L);
+        FloatVector d2 = FloatVector.fromArray(Vectors.F, lanes, at + 6 * L);
+        FloatVector d3 = FloatVector.fromArray(Vectors.F, lanes, at + 7 * L);
         for (int u = 0; u < V / 2; u++) {
             FloatVector t = FloatVector.fromArray(Vectors.F, x, xs + 2 * u * L);
             FloatVector v = FloatVector.fromArray(Vectors.F, x, xs + (2 * u + 1) * L);
@@ -212,173 +238,19 @@ final class Q4_KWeight extends LaneOrderedWeight implements SuperBlockTiles, Two
             IntVector b1 = (IntVector) ByteVector.fromArray(Vectors.B, blocks, q + BYTES).castShape(Vectors.I, 0);
             IntVector b2 = (IntVector) ByteVector.fromArray(Vectors.B, blocks, q + 2 * BYTES).castShape(Vectors.I, 0);
             IntVector b3 = (IntVector) ByteVector.fromArray(Vectors.B, blocks, q + 3 * BYTES).castShape(Vectors.I, 0);
-            s0 = ((FloatVector) b0.and(0x0F).castShape(Vectors.F, 0)).fma(t, s0);
-            s1 = ((FloatVector) b1.and(0x0F).castShape(Vectors.F, 0)).fma(t, s1);
-            s2 = ((FloatVector) b2.and(0x0F).castShape(Vectors.F, 0)).fma(t, s2);
-            s3 = ((FloatVector) b3.and(0x0F).castShape(Vectors.F, 0)).fma(t, s3);
-            s0 = ((FloatVector) b0.and(0xF0).castShape(Vectors.F, 0)).fma(v, s0);
-            s1 = ((FloatVector) b1.and(0xF0).castShape(Vectors.F, 0)).fma(v, s1);
-            s2 = ((FloatVector) b2.and(0xF0).castShape(Vectors.F, 0)).fma(v, s2);
-            s3 = ((FloatVector) b3.and(0xF0).castShape(Vectors.F, 0)).fma(v, s3);
+            a0 = ((FloatVector) b0.and(0x0F).castShape(Vectors.F, 0)).mul(d0).fma(t, a0);
+            a1 = ((FloatVector) b1.and(0x0F).castShape(Vectors.F, 0)).mul(d1).fma(t, a1);
+            a2 = ((FloatVector) b2.and(0x0F).castShape(Vectors.F, 0)).mul(d2).fma(t, a2);
+            a3 = ((FloatVector) b3.and(0x0F).castShape(Vectors.F, 0)).mul(d3).fma(t, a3);
+            a0 = ((FloatVector) b0.and(0xF0).castShape(Vectors.F, 0)).mul(d0).fma(v, a0);
+            a1 = ((FloatVector) b1.and(0xF0).castShape(Vectors.F, 0)).mul(d1).fma(v, a1);
+            a2 = ((FloatVector) b2.and(0xF0).castShape(Vectors.F, 0)).mul(d2).fma(v, a2);
+            a3 = ((FloatVector) b3.and(0xF0).castShape(Vectors.F, 0)).mul(d3).fma(v, a3);
         }
-        FloatVector sum = FloatVector.fromArray(Vectors.F, x, sums);
-        FloatVector.fromArray(Vectors.F, lanes, at + 8 * L).fma(sum, FloatVector.fromArray(Vectors.F, lanes, at + 4 * L)
-                .fma(s0, FloatVector.fromArray(Vectors.F, lanes, at))).intoArray(lanes, at);
-        FloatVector.fromArray(Vectors.F, lanes, at + 9 * L).fma(sum, FloatVector.fromArray(Vectors.F, lanes, at + 5 * L)
-                .fma(s1, FloatVector.fromArray(Vectors.F, lanes, at + L))).intoArray(lanes, at + L);
-        FloatVector.fromArray(Vectors.F, lanes, at + 10 * L).fma(sum, FloatVector.fromArray(Vectors.F, lanes, at + 6 * L)
-                .fma(s2, FloatVector.fromArray(Vectors.F, lanes, at + 2 * L))).intoArray(lanes, at + 2 * L);
-        FloatVector.fromArray(Vectors.F, lanes, at + 11 * L).fma(sum, FloatVector.fromArray(Vectors.F, lanes, at + 7 * L)
-                .fma(s3, FloatVector.fromArray(Vectors.F, lanes, at + 3 * L))).intoArray(lanes, at + 3 * L);
-    }
-    /** work: four decoded rows of quants (cols each), then their scales and mins (cols / V each), then 16 accumulators. */
-    @Override
-    public int workSize() {
-        return ROWS * (cols() + 2 * cols() / V) + 16 * L;
-    }
-
-    @Override
-    public void multiply(int group, float[] fours, float[] x, int t0, int t1, float[] out, int count, float[] work,
-                         float[] res) {
-        int cols = cols();
-        int stride = tokenStride();
-        int perRow = cols / V;
-        int scales = ROWS * cols;
-        int mins = scales + ROWS * perRow;
-        int acc = mins + ROWS * perRow;
-        decodeGroup(group, work, scales, mins);
-        int t = t0;
-        for (; t + 4 <= t1; t += 4) {
-            Arrays.fill(work, acc, acc + 16 * L, 0f);
-            int four = t / 4 * FloatTiles.fours(stride);
-            for (int s = 0; s < cols / SIZE; s++) {
-                tile4x4(work, cols, s * SIZE, scales + s * L, mins + s * L, perRow, fours, four + 4 * s * SIZE,
-                        four + 4 * (cols + s * L), acc);
-            }
-            for (int k = 0; k < 16; k += 4) {
-                Vectors.sumLanes4(work, acc + k * L, acc + (k + 1) * L, acc + (k + 2) * L, acc + (k + 3) * L, res, k);
-            }
-            for (int tt = 0; tt < 4; tt++) {
-                MatMul.store(out, t + tt, rows(), group * ROWS, count, res, 4 * tt);
-            }
-        }
-        for (; t < t1; t++) {
-            Arrays.fill(work, acc, acc + ROWS * L, 0f);
-            for (int s = 0; s < cols / SIZE; s++) {
-                tile4x1(work, cols, s * SIZE, scales + s * L, mins + s * L, perRow, x, t * stride + s * SIZE,
-                        t * stride + cols + s * L, acc);
-            }
-            Vectors.sumLanes4(work, acc, acc + L, acc + 2 * L, acc + 3 * L, res, 0);
-            MatMul.store(out, t, rows(), group * ROWS, count, res, 0);
-        }
-    }
-
-    /** The group's quants as floats (16 q at odd positions) and each super-block's scale and min vectors, as dot4 makes them. */
-    private void decodeGroup(int group, float[] work, int scales, int mins) {
-        int cols = cols();
-        int perRow = cols / V;
-        for (int k = 0; k < ROWS; k++) {
-            for (int s = 0; s < cols / SIZE; s++) {
-                int p = offset(group * ROWS + k, s);
-                scales(p).intoArray(work, scales + k * perRow + s * L);
-                negMins(p).intoArray(work, mins + k * perRow + s * L);
-                int off = k * cols + s * SIZE;
-                for (int u = 0; u < V / 2; u++) {
-                    IntVector b = (IntVector) ByteVector.fromArray(Vectors.B, blocks, p + QUANTS + u * L)
-                            .castShape(Vectors.I, 0);
-                    ((FloatVector) b.and(0x0F).castShape(Vectors.F, 0)).intoArray(work, off + 2 * u * L);
-                    ((FloatVector) b.and(0xF0).castShape(Vectors.F, 0)).intoArray(work, off + (2 * u + 1) * L);
-                }
-            }
-        }
-    }
-
-    /**
-     * One super-block (columns c ...) of four rows times four interleaved tokens (their super-block at
-     * x0, their lane sums at sums), folded into the 16 accumulators at acc (token t, row k at
-     * (4 t + k) L) exactly as superBlock4 does for one token.
-     */
-    private static void tile4x4(float[] w, int cols, int c, int scales, int mins, int perRow, float[] x, int x0,
-                                int sums, int acc) {
-        FloatVector a00 = FloatVector.zero(Vectors.F), a01 = a00, a02 = a00, a03 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        for (int i = 0, q = x0; i < SIZE; i += L, q += 4 * L) {
-            FloatVector v0 = FloatVector.fromArray(Vectors.F, w, c + i);
-            FloatVector v1 = FloatVector.fromArray(Vectors.F, w, cols + c + i);
-            FloatVector v2 = FloatVector.fromArray(Vectors.F, w, 2 * cols + c + i);
-            FloatVector v3 = FloatVector.fromArray(Vectors.F, w, 3 * cols + c + i);
-            FloatVector t = FloatVector.fromArray(Vectors.F, x, q);
-            a00 = v0.fma(t, a00);
-            a01 = v1.fma(t, a01);
-            a02 = v2.fma(t, a02);
-            a03 = v3.fma(t, a03);
-            t = FloatVector.fromArray(Vectors.F, x, q + L);
-            a10 = v0.fma(t, a10);
-            a11 = v1.fma(t, a11);
-            a12 = v2.fma(t, a12);
-            a13 = v3.fma(t, a13);
-            t = FloatVector.fromArray(Vectors.F, x, q + 2 * L);
-            a20 = v0.fma(t, a20);
-            a21 = v1.fma(t, a21);
-            a22 = v2.fma(t, a22);
-            a23 = v3.fma(t, a23);
-            t = FloatVector.fromArray(Vectors.F, x, q + 3 * L);
-            a30 = v0.fma(t, a30);
-            a31 = v1.fma(t, a31);
-            a32 = v2.fma(t, a32);
-            a33 = v3.fma(t, a33);
-        }
-        FloatVector d0 = FloatVector.fromArray(Vectors.F, w, scales);
-        FloatVector d1 = FloatVector.fromArray(Vectors.F, w, scales + perRow);
-        FloatVector d2 = FloatVector.fromArray(Vectors.F, w, scales + 2 * perRow);
-        FloatVector d3 = FloatVector.fromArray(Vectors.F, w, scales + 3 * perRow);
-        FloatVector m0 = FloatVector.fromArray(Vectors.F, w, mins);
-        FloatVector m1 = FloatVector.fromArray(Vectors.F, w, mins + perRow);
-        FloatVector m2 = FloatVector.fromArray(Vectors.F, w, mins + 2 * perRow);
-        FloatVector m3 = FloatVector.fromArray(Vectors.F, w, mins + 3 * perRow);
-        FloatVector sum = FloatVector.fromArray(Vectors.F, x, sums);
-        m0.fma(sum, d0.fma(a00, FloatVector.fromArray(Vectors.F, w, acc))).intoArray(w, acc);
-        m1.fma(sum, d1.fma(a01, FloatVector.fromArray(Vectors.F, w, acc + L))).intoArray(w, acc + L);
-        m2.fma(sum, d2.fma(a02, FloatVector.fromArray(Vectors.F, w, acc + 2 * L))).intoArray(w, acc + 2 * L);
-        m3.fma(sum, d3.fma(a03, FloatVector.fromArray(Vectors.F, w, acc + 3 * L))).intoArray(w, acc + 3 * L);
-        sum = FloatVector.fromArray(Vectors.F, x, sums + L);
-        m0.fma(sum, d0.fma(a10, FloatVector.fromArray(Vectors.F, w, acc + 4 * L))).intoArray(w, acc + 4 * L);
-        m1.fma(sum, d1.fma(a11, FloatVector.fromArray(Vectors.F, w, acc + 5 * L))).intoArray(w, acc + 5 * L);
-        m2.fma(sum, d2.fma(a12, FloatVector.fromArray(Vectors.F, w, acc + 6 * L))).intoArray(w, acc + 6 * L);
-        m3.fma(sum, d3.fma(a13, FloatVector.fromArray(Vectors.F, w, acc + 7 * L))).intoArray(w, acc + 7 * L);
-        sum = FloatVector.fromArray(Vectors.F, x, sums + 2 * L);
-        m0.fma(sum, d0.fma(a20, FloatVector.fromArray(Vectors.F, w, acc + 8 * L))).intoArray(w, acc + 8 * L);
-        m1.fma(sum, d1.fma(a21, FloatVector.fromArray(Vectors.F, w, acc + 9 * L))).intoArray(w, acc + 9 * L);
-        m2.fma(sum, d2.fma(a22, FloatVector.fromArray(Vectors.F, w, acc + 10 * L))).intoArray(w, acc + 10 * L);
-        m3.fma(sum, d3.fma(a23, FloatVector.fromArray(Vectors.F, w, acc + 11 * L))).intoArray(w, acc + 11 * L);
-        sum = FloatVector.fromArray(Vectors.F, x, sums + 3 * L);
-        m0.fma(sum, d0.fma(a30, FloatVector.fromArray(Vectors.F, w, acc + 12 * L))).intoArray(w, acc + 12 * L);
-        m1.fma(sum, d1.fma(a31, FloatVector.fromArray(Vectors.F, w, acc + 13 * L))).intoArray(w, acc + 13 * L);
-        m2.fma(sum, d2.fma(a32, FloatVector.fromArray(Vectors.F, w, acc + 14 * L))).intoArray(w, acc + 14 * L);
-        m3.fma(sum, d3.fma(a33, FloatVector.fromArray(Vectors.F, w, acc + 15 * L))).intoArray(w, acc + 15 * L);
-    }
-
-    /** One super-block of four rows times one token, into the four accumulators at acc: tile4x4 for one token. */
-    private static void tile4x1(float[] w, int cols, int c, int scales, int mins, int perRow, float[] x, int x0,
-                                int sums, int acc) {
-        FloatVector a0 = FloatVector.zero(Vectors.F), a1 = a0, a2 = a0, a3 = a0;
-        for (int i = 0; i < SIZE; i += L) {
-            FloatVector t = FloatVector.fromArray(Vectors.F, x, x0 + i);
-            a0 = FloatVector.fromArray(Vectors.F, w, c + i).fma(t, a0);
-            a1 = FloatVector.fromArray(Vectors.F, w, cols + c + i).fma(t, a1);
-            a2 = FloatVector.fromArray(Vectors.F, w, 2 * cols + c + i).fma(t, a2);
-            a3 = FloatVector.fromArray(Vectors.F, w, 3 * cols + c + i).fma(t, a3);
-        }
-        FloatVector sum = FloatVector.fromArray(Vectors.F, x, sums);
-        FloatVector.fromArray(Vectors.F, w, mins).fma(sum, FloatVector.fromArray(Vectors.F, w, scales)
-                .fma(a0, FloatVector.fromArray(Vectors.F, w, acc))).intoArray(w, acc);
-        FloatVector.fromArray(Vectors.F, w, mins + perRow).fma(sum, FloatVector.fromArray(Vectors.F, w, scales + perRow)
-                .fma(a1, FloatVector.fromArray(Vectors.F, w, acc + L))).intoArray(w, acc + L);
-        FloatVector.fromArray(Vectors.F, w, mins + 2 * perRow).fma(sum, FloatVector.fromArray(Vectors.F, w,
-                scales + 2 * perRow).fma(a2, FloatVector.fromArray(Vectors.F, w, acc + 2 * L))).intoArray(w, acc + 2 * L);
-        FloatVector.fromArray(Vectors.F, w, mins + 3 * perRow).fma(sum, FloatVector.fromArray(Vectors.F, w,
-                scales + 3 * perRow).fma(a3, FloatVector.fromArray(Vectors.F, w, acc + 3 * L))).intoArray(w, acc + 3 * L);
+        FloatVector sum = FloatVector.fromArray(Vectors.F, x, xs + SIZE);
+        FloatVector.fromArray(Vectors.F, lanes, at + 8 * L).fma(sum, a0).intoArray(lanes, at);
+        FloatVector.fromArray(Vectors.F, lanes, at + 9 * L).fma(sum, a1).intoArray(lanes, at + L);
+        FloatVector.fromArray(Vectors.F, lanes, at + 10 * L).fma(sum, a2).intoArray(lanes, at + 2 * L);
+        FloatVector.fromArray(Vectors.F, lanes, at + 11 * L).fma(sum, a3).intoArray(lanes, at + 3 * L);
     }
 }

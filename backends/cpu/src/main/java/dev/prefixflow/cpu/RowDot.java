@@ -3,7 +3,7 @@ package dev.prefixflow.cpu;
 /**
  * A weight that multiplies four of its rows by one token without decoding them to memory first:
  * the single-token (decode step) path. It must produce exactly what the batched path gives:
- * {@link FloatTiles} over the decoded rows, or the weight's own {@link SuperBlockTiles}.
+ * {@link FloatTiles} over the decoded rows.
  */
 interface RowDot {
 
