@@ -4,9 +4,9 @@ package dev.prefixflow.cpu;
  * The batched matrix product, parallel over groups of four rows. A single token is multiplied
  * straight from the stored (quantized) rows; several tokens share each row group, decoded once to
  * floats in a per-thread buffer ({@link LaneRows} in the weight's kernel column order, one token
- * stride long) and multiplied in 4x4 register tiles ({@link FloatTiles}). Both paths do the same float operations for a (row, token)
- * pair, so a token's result never depends on the batch. The tiles read the tokens in interleaved
- * fours ({@link FloatTiles#interleave}), copied once per call.
+ * stride long) and multiplied in 4x4 register tiles ({@link FloatTiles}). Both paths do the same
+ * float operations for a (row, token) pair, so a token's result never depends on the batch. The
+ * tiles read the tokens in interleaved fours ({@link FloatTiles#interleave}), copied once per call.
  */
 final class MatMul {
 
