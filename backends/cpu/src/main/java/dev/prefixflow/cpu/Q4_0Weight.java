@@ -56,6 +56,6 @@ final class Q4_0Weight extends RowGroupWeight {
         a1.intoArray(lanes, L);
         a2.intoArray(lanes, 2 * L);
         a3.intoArray(lanes, 3 * L);
-        Vectors.sumLanes4(lanes, 0, L, 2 * L, 3 * L, res, 0);
+        Vectors.sums(lanes, 0, 4, res, 0);
     }
 }

@@ -43,8 +43,8 @@ final class Q4_KWeight extends LaneOrderedWeight implements LaneRows, TwoStreams
     private static final int GGML_BYTES = 144;
     private static final int V = SuperBlockLanes.V;
     private static final int ROWS = RowGroups.ROWS;
-    /** Vectors of dot4's scratch per group: four accumulators, four scales, four mins. */
-    private static final int GROUP_LANES = 12;
+    /** Vectors of dot4's scratch per group past the accumulators of both: four scales, four mins. */
+    private static final int GROUP_LANES = 8;
 
     /** d and dmin of super-block i (in the blocks' order) at 2i and 2i + 1. */
     private final float[] dm;
@@ -188,48 +188,46 @@ final class Q4_KWeight extends LaneOrderedWeight implements LaneRows, TwoStreams
 
     /**
      * dot4 of group {@code first} and, if {@code groups} is 2, of group {@code second}, super-block by
-     * super-block: res[4 g + k] for the g-th group's row k. Its accumulators, scales and mins are at
-     * 12 g L in lanes.
+     * super-block: res[4 g + k] for the g-th group's row k. Its accumulators are at 4 g L in lanes
+     * (those of both groups one after another, reduced together), its scales and mins at
+     * (8 + 8 g) L.
      */
     private void dotGroups(int first, int second, int groups, float[] x, int xOff, float[] res, float[] lanes) {
-        Arrays.fill(lanes, 0, groups * GROUP_LANES * L, 0f);
+        Arrays.fill(lanes, 0, groups * ROWS * L, 0f);
         int p = offset(first * ROWS, 0);
         int apart = offset(second * ROWS, 0) - p;
         for (int xs = xOff; xs < xOff + tokenStride(); xs += CHUNK, p += ROWS * BYTES) {
             for (int g = 0; g < groups; g++) {
                 int pg = p + g * apart;
-                int at = g * GROUP_LANES * L;
+                int scales = (2 * ROWS + g * GROUP_LANES) * L;
                 // The scale vectors go through lanes, built here rather than in superBlock4, whose
                 // own calls would come after C2's inlining cutoff.
                 for (int k = 0; k < ROWS; k++) {
-                    scales(pg + k * BYTES).intoArray(lanes, at + (ROWS + k) * L);
-                    negMins(pg + k * BYTES).intoArray(lanes, at + (2 * ROWS + k) * L);
+                    scales(pg + k * BYTES).intoArray(lanes, scales + k * L);
+                    negMins(pg + k * BYTES).intoArray(lanes, scales + (ROWS + k) * L);
                 }
-                superBlock4(pg, x, xs, lanes, at);
+                superBlock4(pg, x, xs, lanes, g * ROWS * L, scales);
             }
         }
-        for (int g = 0; g < groups; g++) {
-            int at = g * GROUP_LANES * L;
-            Vectors.sumLanes4(lanes, at, at + L, at + 2 * L, at + 3 * L, res, g * ROWS);
-        }
+        Vectors.sums(lanes, 0, groups * ROWS, res, 0);
     }
 
     /**
      * Adds one token's products with super-block p of the group's four rows to the accumulators in
-     * lanes (row k's at at + k L; its scales at at + (4 + k) L, its mins at at + (8 + k) L): the weights
+     * lanes (row k's at at + k L; its scales at scales + k L, its mins at scales + (4 + k) L): the weights
      * as {@link #decodeLanes} writes them, one multiply-add each, then the mins times the lane sums.
      * The four rows are interleaved so that four chains of multiply-adds overlap, and the
      * accumulators pass through lanes because vectors live across nested loops become heap objects in C2.
      */
-    private void superBlock4(int p, float[] x, int xs, float[] lanes, int at) {
+    private void superBlock4(int p, float[] x, int xs, float[] lanes, int at, int scales) {
         FloatVector a0 = FloatVector.fromArray(Vectors.F, lanes, at);
         FloatVector a1 = FloatVector.fromArray(Vectors.F, lanes, at + L);
         FloatVector a2 = FloatVector.fromArray(Vectors.F, lanes, at + 2 * L);
         FloatVector a3 = FloatVector.fromArray(Vectors.F, lanes, at + 3 * L);
-        FloatVector d0 = FloatVector.fromArray(Vectors.F, lanes, at + 4 * L);
-        FloatVector d1 = FloatVector.fromArray(Vectors.F, lanes, at + 5 * L);
-        FloatVector d2 = FloatVector.fromArray(Vectors.F, lanes, at + 6 * L);
-        FloatVector d3 = FloatVector.fromArray(Vectors.F, lanes, at + 7 * L);
+        FloatVector d0 = FloatVector.fromArray(Vectors.F, lanes, scales);
+        FloatVector d1 = FloatVector.fromArray(Vectors.F, lanes, scales + L);
+        FloatVector d2 = FloatVector.fromArray(Vectors.F, lanes, scales + 2 * L);
+        FloatVector d3 = FloatVector.fromArray(Vectors.F, lanes, scales + 3 * L);
         for (int u = 0; u < V / 2; u++) {
             FloatVector t = FloatVector.fromArray(Vectors.F, x, xs + 2 * u * L);
             FloatVector v = FloatVector.fromArray(Vectors.F, x, xs + (2 * u + 1) * L);
@@ -248,9 +246,9 @@ final class Q4_KWeight extends LaneOrderedWeight implements LaneRows, TwoStreams
             a3 = ((FloatVector) b3.and(0xF0).castShape(Vectors.F, 0)).mul(d3).fma(v, a3);
         }
         FloatVector sum = FloatVector.fromArray(Vectors.F, x, xs + SIZE);
-        FloatVector.fromArray(Vectors.F, lanes, at + 8 * L).fma(sum, a0).intoArray(lanes, at);
-        FloatVector.fromArray(Vectors.F, lanes, at + 9 * L).fma(sum, a1).intoArray(lanes, at + L);
-        FloatVector.fromArray(Vectors.F, lanes, at + 10 * L).fma(sum, a2).intoArray(lanes, at + 2 * L);
-        FloatVector.fromArray(Vectors.F, lanes, at + 11 * L).fma(sum, a3).intoArray(lanes, at + 3 * L);
+        FloatVector.fromArray(Vectors.F, lanes, scales + 4 * L).fma(sum, a0).intoArray(lanes, at);
+        FloatVector.fromArray(Vectors.F, lanes, scales + 5 * L).fma(sum, a1).intoArray(lanes, at + L);
+        FloatVector.fromArray(Vectors.F, lanes, scales + 6 * L).fma(sum, a2).intoArray(lanes, at + 2 * L);
+        FloatVector.fromArray(Vectors.F, lanes, scales + 7 * L).fma(sum, a3).intoArray(lanes, at + 3 * L);
     }
 }

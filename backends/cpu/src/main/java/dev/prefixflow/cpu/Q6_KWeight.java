@@ -155,6 +155,6 @@ final class Q6_KWeight extends LaneOrderedWeight implements LaneRows {
                 }
             }
         }
-        Vectors.sumLanes4(acc, 0, L, 2 * L, 3 * L, res, 0);
+        Vectors.sums(acc, 0, 4, res, 0);
     }
 }

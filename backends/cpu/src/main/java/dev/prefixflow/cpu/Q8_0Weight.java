@@ -53,7 +53,7 @@ final class Q8_0Weight extends RowGroupWeight implements TwoStreams {
         a1.intoArray(lanes, L);
         a2.intoArray(lanes, 2 * L);
         a3.intoArray(lanes, 3 * L);
-        Vectors.sumLanes4(lanes, 0, L, 2 * L, 3 * L, res, 0);
+        Vectors.sums(lanes, 0, 4, res, 0);
     }
 
     @Override
@@ -88,7 +88,6 @@ final class Q8_0Weight extends RowGroupWeight implements TwoStreams {
         b1.intoArray(lanes, 5 * L);
         b2.intoArray(lanes, 6 * L);
         b3.intoArray(lanes, 7 * L);
-        Vectors.sumLanes4(lanes, 0, L, 2 * L, 3 * L, res, 0);
-        Vectors.sumLanes4(lanes, 4 * L, 5 * L, 6 * L, 7 * L, res, RowGroups.ROWS);
+        Vectors.sums(lanes, 0, 2 * RowGroups.ROWS, res, 0);
     }
 }
