@@ -64,7 +64,8 @@ final class Vectors {
             HIGH4 = high(L / 16);
     /** Per log2(n): where the tree leaves the sum of accumulator k, gathered to lane k. */
     private static final VectorShuffle<Float>[] ORDER = orders();
-    /** Where {@link FloatTiles#dot4x4}'s tree of 16 leaves the sum of accumulator k, for L = 16. */
+    /** Where the trees of 4, 8 and (for L = 16, {@link FloatTiles#dot4x4}'s) 16 leave the sum of accumulator k. */
+    private static final VectorShuffle<Float> ORDER4 = ORDER[2], ORDER8 = ORDER[3];
     static final VectorShuffle<Float> ORDER16 = ORDER[ORDER.length - 1];
 
     /**
@@ -89,7 +90,7 @@ final class Vectors {
             FloatVector cd = c.blend(d, HIGH1).add(d.blend(c, HIGH1).rearrange(SWAP1));
             FloatVector v = ab.blend(cd, HIGH2).add(cd.blend(ab, HIGH2).rearrange(SWAP2));
             v = v.add(v.rearrange(SWAP3));
-            v.add(v.rearrange(SWAP4)).rearrange(ORDER[2]).intoArray(lanes, from);
+            v.add(v.rearrange(SWAP4)).rearrange(ORDER4).intoArray(lanes, from);
             System.arraycopy(lanes, from, res, at, 4);
             return;
         }
@@ -109,7 +110,7 @@ final class Vectors {
             FloatVector ad = ab.blend(cd, HIGH2).add(cd.blend(ab, HIGH2).rearrange(SWAP2));
             FloatVector eh = ef.blend(gh, HIGH2).add(gh.blend(ef, HIGH2).rearrange(SWAP2));
             FloatVector v = ad.blend(eh, HIGH3).add(eh.blend(ad, HIGH3).rearrange(SWAP3));
-            v.add(v.rearrange(SWAP4)).rearrange(ORDER[3]).intoArray(lanes, from);
+            v.add(v.rearrange(SWAP4)).rearrange(ORDER8).intoArray(lanes, from);
             System.arraycopy(lanes, from, res, at, 8);
             return;
         }
