@@ -2,36 +2,52 @@ package dev.prefixflow.cpu;
 
 /**
  * The batched matrix product, parallel over groups of four rows. A single token is multiplied
- * straight from the stored (quantized) rows; several tokens share each row group, decoded once to
- * floats in a per-thread buffer ({@link LaneRows} in the weight's kernel column order, one token
- * stride long) and multiplied in 4x4 register tiles ({@link FloatTiles}). Both paths do the same
- * float operations for a (row, token) pair, so a token's result never depends on the batch. The
- * tiles read the tokens in interleaved fours ({@link FloatTiles#interleave}), copied once per call.
+ * straight from the stored (quantized) rows; several tokens share each row, decoded once per block
+ * of tokens to floats in a per-thread buffer ({@link LaneRows} in the weight's kernel column order,
+ * one token stride long) and multiplied in 4x4 register tiles ({@link FloatTiles}). Both paths do
+ * the same float operations for a (row, token) pair, so a token's result never depends on the batch
+ * or on the blocking. The tiles read the tokens in interleaved fours ({@link FloatTiles#interleave}),
+ * copied once per call.
+ *
+ * <p>Blocking: when all the tokens fit in {@link #PANEL_BYTES} they stay in L2 while the row groups,
+ * each decoded into L1, pass over them. Otherwise the rows are decoded a panel of {@link
+ * #PANEL_BYTES} at a time into L2, and the tokens stream past the panel four at a time, in blocks of
+ * {@link #BLOCK_BYTES}. The earlier blocking kept a 512 KB block of tokens in L2 and decoded every row
+ * group again for each block: a 2048x8192 Q4_K row group (8704 floats a token) was decoded every 12
+ * tokens. On a 2-core Zen 4 (1 MB L2, 32 MB L3), KernelBench at 512 tokens, one thread, GFLOP/s per
+ * second of CPU time, before and after: Q4_K 1024x8192 46.1, 62.8 and 61.4, 77.6; Q8_0 52.9, 65.5 and
+ * 74.6, 87.6; Q4_K 4096x2048 70.0, 76.5 and 72.5, 83.5.
  */
 final class MatMul {
 
     private static final int ROWS = RowGroups.ROWS;
     /**
-     * Bytes of tokens multiplied with all rows of a range before the next tokens: half of a 1 MB L2,
-     * so the block stays in it while the decoded rows pass. Measured on a Zen 5 (1 MB L2 per core,
-     * KernelBench at 512 tokens, 2 threads): Q8_0 2048x8192 ran at 157 GFLOP/s with 2 MB blocks,
-     * 183 with 1 MB, 208 with 512 KB and 179 with 256 KB; Q4_K 8192x2048 at 135, 165, 168. (An
-     * earlier Zen 4 measurement had found 2 MB best; 128 KB blocks lost it all to decoding the rows
-     * again per block.)
+     * Bytes of decoded rows in a panel: half of a 1 MB L2, the rest left to the tokens passing it.
+     * On the Zen 4, 256 KB and 768 KB panels measured within noise of 512 KB for 2048 columns; 256 KB
+     * lost 12-17% for 8192.
      */
-    static final int TOKEN_BLOCK_BYTES = 512 << 10;
+    static final int PANEL_BYTES = 512 << 10;
+    /**
+     * Bytes of tokens that pass over one panel before the next panel: a share of a shared L3, so each
+     * block is read from memory once per row range, not once per panel. On the Zen 4, Q4_K 2048x8192
+     * at 512 tokens and 2 threads ran at 143.8-148.5 GFLOP/s with 4 MB blocks, 130.2-143.2 with 2 MB,
+     * 125.1-135.9 with 8 MB and 78.7-137.4 with one block of all 17 MB (104.4-119.2 before).
+     */
+    static final int BLOCK_BYTES = 4 << 20;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final CpuThreadPool pool;
-    private final int tokenBlockBytes;
+    private final int panelBytes;
+    private final int blockBytes;
 
     MatMul(CpuThreadPool pool) {
-        this(pool, TOKEN_BLOCK_BYTES);
+        this(pool, PANEL_BYTES, BLOCK_BYTES);
     }
 
-    MatMul(CpuThreadPool pool, int tokenBlockBytes) {
+    MatMul(CpuThreadPool pool, int panelBytes, int blockBytes) {
         this.pool = pool;
-        this.tokenBlockBytes = tokenBlockBytes;
+        this.panelBytes = panelBytes;
+        this.blockBytes = blockBytes;
     }
 
     void run(CpuWeight w, float[] x, float[] out, int n) {
@@ -54,13 +70,17 @@ final class MatMul {
         float[] fours = s.fours(n / 4 * FloatTiles.fours(stride));
         FloatTiles.interleave(tokens, 0, stride, stride, n / 4, fours, 0);
         float[] in = tokens;
-        int block = Math.max(4, tokenBlockBytes / (stride * Float.BYTES) & ~3);
+        // Few tokens: one row group at a time, since a panel read back from L2 lost up to a third at 8
+        // tokens (each row is decoded once either way).
+        int panel = (long) n * stride * Float.BYTES <= panelBytes ? ROWS
+                : Math.max(ROWS, panelBytes / (stride * Float.BYTES) / ROWS * ROWS);
+        int block = Math.max(4, blockBytes / (stride * Float.BYTES) & ~3);
         pool.parallelFor(rows, ROWS, (long) rows * cols * n,
-                (from, to) -> rowRange(w, in, stride, fours, out, n, from, to, block));
+                (from, to) -> rowRange(w, in, stride, fours, out, n, from, to, panel, block));
     }
 
     private static void rowRange(CpuWeight w, float[] x, int stride, float[] fours, float[] out, int n, int from,
-                                 int to, int block) {
+                                 int to, int panel, int block) {
         Scratch s = SCRATCH.get();
         int rows = w.rows();
         // Chunks start at multiples of ROWS, so every group here is a whole RowGroups group.
@@ -82,52 +102,58 @@ final class MatMul {
             }
             return;
         }
-        // Tokens in blocks that stay in cache while every row group of the range passes over them;
-        // a row group is decoded again for each block.
         for (int t0 = 0; t0 < n; t0 += block) {
-            for (int r = from; r < to; r += ROWS) {
-                rowGroup(w, x, stride, fours, out, t0, Math.min(n, t0 + block), r, Math.min(ROWS, to - r), s);
+            for (int p = from; p < to; p += panel) {
+                panel(w, x, stride, fours, out, t0, Math.min(n, t0 + block), p, Math.min(to, p + panel), s);
             }
         }
     }
 
     /**
-     * Tokens [t0, t1) times the {@code count} rows of the group at row r: whole fours (t0 is a
-     * multiple of 4) from their interleaved copy, the rest from x.
+     * Tokens [t0, t1) times rows [p, end), decoded here: whole fours (t0 is a multiple of 4) from
+     * their interleaved copy, the rest from x. A four stays in L1 while the panel's row groups pass.
      */
-    private static void rowGroup(CpuWeight w, float[] x, int stride, float[] fours, float[] out, int t0, int t1,
-                                 int r, int count, Scratch s) {
+    private static void panel(CpuWeight w, float[] x, int stride, float[] fours, float[] out, int t0, int t1, int p,
+                              int end, Scratch s) {
         int rows = w.rows();
-        // A short last group repeats its last row: the extra results are computed and dropped.
-        int last = r + count - 1;
-        int r1 = Math.min(r + 1, last), r2 = Math.min(r + 2, last), r3 = Math.min(r + 3, last);
         float[] src;
         int base;
         if (w instanceof F32Weight f) {
             src = f.data();
-            base = r * stride;
+            base = p * stride;
         } else {
-            src = s.rows(ROWS * stride);
+            src = s.rows((end - p) * stride);
             base = 0;
-            for (int k = r; k <= last; k++) {
+            for (int k = p; k < end; k++) {
                 if (w instanceof LaneRows lw) {
-                    lw.decodeLanes(k, src, (k - r) * stride);
+                    lw.decodeLanes(k, src, (k - p) * stride);
                 } else {
-                    w.decodeRow(k, src, (k - r) * stride);
+                    w.decodeRow(k, src, (k - p) * stride);
                 }
             }
         }
-        int w0 = base, w1 = base + (r1 - r) * stride, w2 = base + (r2 - r) * stride, w3 = base + (r3 - r) * stride;
         int t = t0;
         for (; t + 4 <= t1; t += 4) {
-            FloatTiles.dot4x4(src, w0, w1, w2, w3, fours, t / 4 * FloatTiles.fours(stride), stride, s.res, s.lanes);
-            for (int tt = 0; tt < 4; tt++) {
-                store(out, t + tt, rows, r, count, s.res, 4 * tt);
+            int x0 = t / 4 * FloatTiles.fours(stride);
+            for (int r = p; r < end; r += ROWS) {
+                int count = Math.min(ROWS, end - r);
+                // A short last group repeats its last row: the extra results are computed and dropped.
+                int w0 = base + (r - p) * stride, wl = w0 + (count - 1) * stride;
+                FloatTiles.dot4x4(src, w0, Math.min(w0 + stride, wl), Math.min(w0 + 2 * stride, wl),
+                        Math.min(w0 + 3 * stride, wl), fours, x0, stride, s.res, s.lanes);
+                for (int tt = 0; tt < 4; tt++) {
+                    store(out, t + tt, rows, r, count, s.res, 4 * tt);
+                }
             }
         }
         for (; t < t1; t++) {
-            FloatTiles.dot4x1(src, w0, w1, w2, w3, x, t * stride, stride, s.res, s.lanes);
-            store(out, t, rows, r, count, s.res, 0);
+            for (int r = p; r < end; r += ROWS) {
+                int count = Math.min(ROWS, end - r);
+                int w0 = base + (r - p) * stride, wl = w0 + (count - 1) * stride;
+                FloatTiles.dot4x1(src, w0, Math.min(w0 + stride, wl), Math.min(w0 + 2 * stride, wl),
+                        Math.min(w0 + 3 * stride, wl), x, t * stride, stride, s.res, s.lanes);
+                store(out, t, rows, r, count, s.res, 0);
+            }
         }
     }
 

@@ -83,9 +83,10 @@ class MatMulTest {
 
     @ParameterizedTest
     @MethodSource("shapes")
-    void tokenBlocksDoNotChangeResults(GgmlType type, int rows, int cols) {
-        // Blocks of 4 tokens (the smallest), against one block holding all 17.
-        MatMul blocked = new MatMul(new CpuThreadPool(3), 4 * cols * Float.BYTES);
+    void panelsAndTokenBlocksDoNotChangeResults(GgmlType type, int rows, int cols) {
+        // The default keeps these 17 tokens in cache and decodes one row group at a time; here panels
+        // of one or two row groups are decoded and the tokens pass them in blocks of four or eight.
+        MatMul blocked = new MatMul(new CpuThreadPool(3), 12 * cols * Float.BYTES, 8 * cols * Float.BYTES);
         CpuWeight w = (CpuWeight) KERNELS.upload(RandomTensors.matrix(type, rows, cols, 3L * rows + cols));
         int n = 17;
         float[] x = RandomTensors.floats(n * cols, 17);
