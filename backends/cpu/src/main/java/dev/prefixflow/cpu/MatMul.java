@@ -111,7 +111,7 @@ final class MatMul {
 
     /**
      * Tokens [t0, t1) times rows [p, end), decoded here: whole fours (t0 is a multiple of 4) from
-     * their interleaved copy, the rest from x. A four stays in L1 while the panel's row groups pass.
+     * their interleaved copy, the rest from x. A four stays in cache while the panel's row groups pass.
      */
     private static void panel(CpuWeight w, float[] x, int stride, float[] fours, float[] out, int t0, int t1, int p,
                               int end, Scratch s) {

@@ -85,7 +85,7 @@ class MatMulTest {
     @MethodSource("shapes")
     void panelsAndTokenBlocksDoNotChangeResults(GgmlType type, int rows, int cols) {
         // The default keeps these 17 tokens in cache and decodes one row group at a time; here panels
-        // of one or two row groups are decoded and the tokens pass them in blocks of four or eight.
+        // of two or three row groups are decoded and the tokens pass them in blocks of four or eight.
         MatMul blocked = new MatMul(new CpuThreadPool(3), 12 * cols * Float.BYTES, 8 * cols * Float.BYTES);
         CpuWeight w = (CpuWeight) KERNELS.upload(RandomTensors.matrix(type, rows, cols, 3L * rows + cols));
         int n = 17;
