@@ -137,10 +137,9 @@ final class MatMul {
             int x0 = t / 4 * FloatTiles.fours(stride);
             for (int r = p; r < end; r += ROWS) {
                 int count = Math.min(ROWS, end - r);
-                // A short last group repeats its last row: the extra results are computed and dropped.
-                int w0 = base + (r - p) * stride, wl = w0 + (count - 1) * stride;
-                FloatTiles.dot4x4(src, w0, Math.min(w0 + stride, wl), Math.min(w0 + 2 * stride, wl),
-                        Math.min(w0 + 3 * stride, wl), fours, x0, stride, s.res, s.lanes);
+                int w0 = base + (r - p) * stride;
+                FloatTiles.dot4x4(src, w0, row(w0, 1, count, stride), row(w0, 2, count, stride),
+                        row(w0, 3, count, stride), fours, x0, stride, s.res, s.lanes);
                 for (int tt = 0; tt < 4; tt++) {
                     store(out, t + tt, rows, r, count, s.res, 4 * tt);
                 }
@@ -149,12 +148,20 @@ final class MatMul {
         for (; t < t1; t++) {
             for (int r = p; r < end; r += ROWS) {
                 int count = Math.min(ROWS, end - r);
-                int w0 = base + (r - p) * stride, wl = w0 + (count - 1) * stride;
-                FloatTiles.dot4x1(src, w0, Math.min(w0 + stride, wl), Math.min(w0 + 2 * stride, wl),
-                        Math.min(w0 + 3 * stride, wl), x, t * stride, stride, s.res, s.lanes);
+                int w0 = base + (r - p) * stride;
+                FloatTiles.dot4x1(src, w0, row(w0, 1, count, stride), row(w0, 2, count, stride),
+                        row(w0, 3, count, stride), x, t * stride, stride, s.res, s.lanes);
                 store(out, t, rows, r, count, s.res, 0);
             }
         }
+    }
+
+    /**
+     * Where row k of the group starting at w0 is: a short last group repeats its last row, and the
+     * extra results are computed and dropped.
+     */
+    private static int row(int w0, int k, int count, int stride) {
+        return w0 + Math.min(k, count - 1) * stride;
     }
 
     /** out[token][r0 + k] = res[at + k] for the group's first {@code count} rows. */
