@@ -15,9 +15,17 @@ import dev.prefixflow.platform.Weight;
  */
 public final class CpuKernels implements Kernels {
 
+    /**
+     * Rough cost of an element of swiglu and geglu (a scalar Math.exp or tanh), in multiply-adds. On
+     * the calling thread alone, swiglu took about 7% of a 512-token prefill of a 1B model.
+     */
+    private static final int GATE_WORK = 16;
+
+    private final CpuThreadPool pool;
     private final MatMul matMul;
 
     CpuKernels(CpuThreadPool pool) {
+        this.pool = pool;
         this.matMul = new MatMul(pool);
     }
 
@@ -79,7 +87,10 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public void geglu(Tensor gate, Tensor up) {
-        Elementwise.geglu(data(gate), data(up), gate.rows() * gate.cols());
+        float[] g = data(gate);
+        float[] u = data(up);
+        int size = gate.rows() * gate.cols();
+        pool.parallelFor(size, Vectors.L, (long) size * GATE_WORK, (from, to) -> Elementwise.geglu(g, u, from, to));
     }
 
     @Override
@@ -161,7 +172,7 @@ public final class CpuKernels implements Kernels {
     }
 
     void swiglu(float[] gate, float[] up, int size) {
-        Elementwise.swiglu(gate, up, size);
+        pool.parallelFor(size, Vectors.L, (long) size * GATE_WORK, (from, to) -> Elementwise.swiglu(gate, up, from, to));
     }
 
     void add(float[] acc, float[] x, int size) {

@@ -15,22 +15,23 @@ final class Elementwise {
     }
 
     /**
-     * gate[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)). Scalar: the Vector API's exp
-     * need not round like Math.exp, and an element's lane vs tail position changes with the batch.
+     * gate[i] = silu(gate[i]) * up[i] for i in [from, to), silu(g) = g / (1 + exp(-g)). Scalar: the
+     * Vector API's exp need not round like Math.exp, and an element's lane vs tail position would
+     * change with the range.
      */
-    static void swiglu(float[] gate, float[] up, int size) {
-        for (int i = 0; i < size; i++) {
+    static void swiglu(float[] gate, float[] up, int from, int to) {
+        for (int i = from; i < to; i++) {
             float g = gate[i];
             gate[i] = g / (1.0f + (float) Math.exp(-g)) * up[i];
         }
     }
 
     /**
-     * gate[i] = gelu(gate[i]) * up[i] with the tanh GELU, as ggml computes it in float32:
-     * 0.5 g (1 + tanh(sqrt(2/pi) g (1 + 0.044715 g^2))). Scalar, as swiglu, for the same reasons.
+     * gate[i] = gelu(gate[i]) * up[i] for i in [from, to) with the tanh GELU, as ggml computes it in
+     * float32: 0.5 g (1 + tanh(sqrt(2/pi) g (1 + 0.044715 g^2))). Scalar, as swiglu, for the same reasons.
      */
-    static void geglu(float[] gate, float[] up, int size) {
-        for (int i = 0; i < size; i++) {
+    static void geglu(float[] gate, float[] up, int from, int to) {
+        for (int i = from; i < to; i++) {
             float g = gate[i];
             float t = (float) Math.tanh(SQRT_2_OVER_PI * g * (1.0f + GELU_COEF_A * g * g));
             gate[i] = 0.5f * g * (1.0f + t) * up[i];

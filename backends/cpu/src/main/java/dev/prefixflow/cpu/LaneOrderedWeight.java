@@ -50,9 +50,9 @@ abstract class LaneOrderedWeight extends CpuWeight implements RowDot {
         return cols();
     }
 
-    /** Writes n tokens in this weight's column order, as the matmul kernels take them. */
-    void reorder(float[] x, int n, float[] dst) {
-        for (int t = 0; t < n; t++) {
+    /** Writes tokens [from, to) in this weight's column order, as the matmul kernels take them. */
+    void reorder(float[] x, int from, int to, float[] dst) {
+        for (int t = from; t < to; t++) {
             lanes.reorder(x, t * cols(), cols(), dst, t * cols());
         }
     }

@@ -132,9 +132,9 @@ final class Q4_KWeight extends LaneOrderedWeight implements LaneRows, TwoStreams
     }
 
     @Override
-    void reorder(float[] x, int n, float[] dst) {
+    void reorder(float[] x, int from, int to, float[] dst) {
         int cols = cols();
-        for (int t = 0; t < n; t++) {
+        for (int t = from; t < to; t++) {
             for (int b = 0; b < cols / SIZE; b++) {
                 int base = t * tokenStride() + b * CHUNK;
                 lanes.reorder(x, t * cols + b * SIZE, SIZE, dst, base);

@@ -50,6 +50,31 @@ class ElementwiseKernelsTest {
         assertArrayEquals(expected, acc);
     }
 
+    @Test
+    void swigluOnThePoolMatchesDoubleAndIgnoresWhereTheRangeStarts() {
+        int size = 70001;
+        float[] gate = RandomTensors.floats(size, 4);
+        for (int i = 0; i < size; i++) {
+            gate[i] *= 40;
+        }
+        float[] up = RandomTensors.floats(size, 5);
+        float[] out = gate.clone();
+        KERNELS.swiglu(out, up, size);
+        for (int i = 0; i < size; i++) {
+            double g = gate[i];
+            double expected = g / (1 + Math.exp(-g)) * up[i];
+            assertEquals(expected, out[i], 1e-6 * Math.max(1e-3, Math.abs(expected)), "element " + i);
+        }
+        // The same elements in ranges that start elsewhere, so they fall in other lanes or the tail.
+        for (int start : new int[] {1, 3, 17}) {
+            float[] shifted = gate.clone();
+            Elementwise.swiglu(shifted, up, start, size);
+            for (int i = start; i < size; i++) {
+                assertEquals(Float.floatToIntBits(out[i]), Float.floatToIntBits(shifted[i]), "element " + i);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void ropeRotatesThePairsOfEachLayout(boolean neox) {

@@ -32,7 +32,7 @@ public final class RowDotBench {
         float[] tokens = x;
         if (ws[0] instanceof LaneOrderedWeight lw) {
             tokens = new float[lw.tokenStride()];
-            lw.reorder(x, 1, tokens);
+            lw.reorder(x, 0, 1, tokens);
         }
         float[] res = new float[8];
         float[] lanes = new float[RowDot.LANES * Vectors.L];
