@@ -181,7 +181,10 @@ final class MatMul {
         private float[] tokens = new float[0];
         private float[] fours = new float[0];
 
-        /** The tokens reordered for a {@link LaneOrderedWeight}: used by the calling thread only. */
+        /**
+         * The tokens reordered for a {@link LaneOrderedWeight}: the calling thread's, written and read by
+         * every thread of the call.
+         */
         float[] tokens(int size) {
             if (tokens.length < size) {
                 tokens = new float[size];
