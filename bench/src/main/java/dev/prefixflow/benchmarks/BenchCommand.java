@@ -142,7 +142,7 @@ public final class BenchCommand implements Callable<Integer> {
         err.println("measuring memory bandwidth and compute peak ...");
         err.flush();
         double bandwidth = MemoryBandwidth.streamingReadGBps(BANDWIDTH_BYTES, threadCount);
-        Platform platform = Platforms.select(null);
+        Platform platform = platform(err);
         double peakFlops = platform.measurePeakFlops();
         BenchReport report;
         try (LoadedModel model = ModelLoader.load(path, platform)) {
@@ -169,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int benchEngine(Path path, PrintWriter err) throws IOException {
-        Platform platform = Platforms.select(null);
+        Platform platform = platform(err);
         err.println("measuring compute peak ...");
         err.flush();
         double peakFlops = platform.measurePeakFlops();
@@ -209,7 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int benchStructured(Path path, PrintWriter err) throws IOException {
-        Platform platform = Platforms.select(null);
+        Platform platform = platform(err);
         PrintWriter out = spec.commandLine().getOut();
         int seqs = maxNumSeqs.get(0);
         try (LoadedModel model = ModelLoader.load(path, platform)) {
@@ -287,6 +287,14 @@ public final class BenchCommand implements Callable<Integer> {
         out.print(json ? result.json() + System.lineSeparator() : result.table());
         out.flush();
         return 0;
+    }
+
+    /** The preferred platform, its advice for this JVM shown first: a figure measured without it is low. */
+    private static Platform platform(PrintWriter err) {
+        Platform platform = Platforms.select(null);
+        platform.advice().forEach(a -> err.println("advice: " + a));
+        err.flush();
+        return platform;
     }
 
     private Path modelPath(PrintWriter log) throws IOException {

@@ -40,8 +40,15 @@ final class ModelOptions {
     @Option(names = "--platform", description = "Platform to run on (default: the best available).")
     String platform;
 
+    private Platform selected;
+
+    /** The platform, chosen once; its advice for this JVM goes to stderr then. */
     Platform platform() {
-        return Platforms.select(platform);
+        if (selected == null) {
+            selected = Platforms.select(platform);
+            selected.advice().forEach(a -> System.err.println("prefixflow: advice: " + a));
+        }
+        return selected;
     }
 
     /** The local model file, downloading it first when it is a hub reference not yet cached. */

@@ -121,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
             probe.execute("PrefixFlow");
             return 0;
         }
+        modelOptions.platform(); // fails fast on an unknown name, and shows the platform's advice for this JVM
         return new LocalRun(spec.commandLine().getErr(), modelOptions.progress.style(), parallelism,
                 checkpointInterval, checkpointDir).run(pipeline, Endpoint.parse(input));
     }

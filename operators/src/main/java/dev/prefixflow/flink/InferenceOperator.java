@@ -106,6 +106,9 @@ public class InferenceOperator extends AbstractStreamOperator<InferenceResult>
         super.open();
         EngineSettings engineSettings = settings.engine();
         Platform platform = Platforms.select(engineSettings.platform());
+        for (String advice : platform.advice()) {
+            LOG.warn("Platform {} advises: {}", platform.name(), advice);
+        }
         model = SharedModels.acquire(Path.of(engineSettings.modelPath()), platform);
         BlockTier tier = openTier(EngineFactory.config(model.config(), platform, engineSettings));
         session = new EngineSession<>(EngineFactory.create(model, platform, engineSettings, tier, System::nanoTime));

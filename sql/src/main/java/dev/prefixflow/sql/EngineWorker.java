@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One engine and the thread that steps it. Callers on any thread {@link #submit} requests and get a
@@ -30,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * backpressures the query instead of buffering without limit.
  */
 final class EngineWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineWorker.class);
     /** How long an idle engine thread waits for a request before it looks at {@code closed} again. */
     private static final long IDLE_POLL_MILLIS = 100;
 
@@ -51,6 +55,9 @@ final class EngineWorker implements AutoCloseable {
 
     EngineWorker(EngineSettings settings, int maxInFlight) throws IOException {
         Platform platform = Platforms.select(settings.platform());
+        for (String advice : platform.advice()) {
+            LOG.warn("Platform {} advises: {}", platform.name(), advice);
+        }
         model = ModelLoader.load(Path.of(settings.modelPath()), platform);
         try {
             session = new EngineSession<>(EngineFactory.create(model, platform, settings));

@@ -53,6 +53,15 @@ public interface Platform {
         return Double.NaN;
     }
 
+    /**
+     * Settings this process lacks that the platform runs markedly faster with, each one sentence that
+     * names the setting and where to put it; empty when there is nothing to change. Callers show them
+     * once, at startup.
+     */
+    default List<String> advice() {
+        return List.of();
+    }
+
     default LayerHook layerHook() {
         return LayerHook.NONE;
     }

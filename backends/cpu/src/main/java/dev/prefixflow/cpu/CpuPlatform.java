@@ -69,6 +69,11 @@ public final class CpuPlatform implements Platform {
     }
 
     @Override
+    public List<String> advice() {
+        return JitSettings.advice(JitSettings.trapLimit());
+    }
+
+    @Override
     public Kernels kernels() {
         return kernels;
     }

@@ -14,6 +14,8 @@ import dev.prefixflow.platform.PlatformCapabilities;
 import dev.prefixflow.platform.Platforms;
 import dev.prefixflow.platform.Tensor;
 import dev.prefixflow.platform.offheap.OffHeapPlatform;
+import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class CpuPlatformTest {
@@ -70,5 +72,23 @@ class CpuPlatformTest {
     void measuresAMultiplyAddPeak() {
         double flops = new CpuPlatform().measurePeakFlops();
         assertTrue(Double.isFinite(flops) && flops > 1e9, "peak " + flops + " FLOP/s");
+    }
+
+    @Test
+    void advisesTheTrapLimitOnlyBelowWhatTheKernelsNeed() {
+        List<String> advice = JitSettings.advice(OptionalLong.of(100));
+        assertEquals(1, advice.size(), advice.toString());
+        assertTrue(advice.get(0).contains("-XX:PerMethodTrapLimit=10000")
+                && advice.get(0).contains("PerMethodTrapLimit=100,")
+                && advice.get(0).contains("env.java.opts.taskmanager"), advice.get(0));
+        assertEquals(List.of(), JitSettings.advice(OptionalLong.of(10_000)));
+        assertEquals(List.of(), JitSettings.advice(OptionalLong.empty()));
+    }
+
+    /** The build runs its tests with the flags the launcher and the docs give users. */
+    @Test
+    void readsThisJvmsTrapLimitAndHasNoAdviceUnderTheBuildsFlags() {
+        assertEquals(OptionalLong.of(JitSettings.TRAP_LIMIT_NEEDED), JitSettings.trapLimit());
+        assertEquals(List.of(), new CpuPlatform().advice());
     }
 }
