@@ -15,20 +15,26 @@ final class Elementwise {
     }
 
     /**
-     * gate[i] = silu(gate[i]) * up[i] for i in [from, to), silu(g) = g / (1 + exp(-g)). Scalar: the
-     * Vector API's exp need not round like Math.exp, and an element's lane vs tail position would
-     * change with the range.
+     * gate[i] = silu(gate[i]) * up[i] for i in [from, to), silu(g) = g / (1 + exp(-g)), with {@link
+     * Exp}: its vector and scalar forms give the same bits, so an element's result does not depend on
+     * whether the range puts it in a vector or in the tail.
      */
     static void swiglu(float[] gate, float[] up, int from, int to) {
-        for (int i = from; i < to; i++) {
+        int end = to - (to - from) % L;
+        for (int i = from; i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(Exp.exp(g.neg()).add(1.0f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (int i = end; i < to; i++) {
             float g = gate[i];
-            gate[i] = g / (1.0f + (float) Math.exp(-g)) * up[i];
+            gate[i] = g / (Exp.exp(-g) + 1.0f) * up[i];
         }
     }
 
     /**
      * gate[i] = gelu(gate[i]) * up[i] for i in [from, to) with the tanh GELU, as ggml computes it in
-     * float32: 0.5 g (1 + tanh(sqrt(2/pi) g (1 + 0.044715 g^2))). Scalar, as swiglu, for the same reasons.
+     * float32: 0.5 g (1 + tanh(sqrt(2/pi) g (1 + 0.044715 g^2))). Scalar: the Vector API's TANH need not
+     * round like Math.tanh, and an element's lane or tail position changes with the range.
      */
     static void geglu(float[] gate, float[] up, int from, int to) {
         for (int i = from; i < to; i++) {

@@ -3,6 +3,7 @@ package dev.prefixflow.cpu;
 import dev.prefixflow.platform.KvPoolSpec;
 import dev.prefixflow.platform.LayerAttention;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -103,7 +104,7 @@ final class PagedAttention {
             if (layer.softcap() > 0) {
                 Elementwise.softcap(scores, j * len, len, layer.softcap());
             }
-            softmax(scores, j * len, len);
+            softmax(scores, j * len, len, s.lanes);
         }
         // The query rows are fully used above, so out may be the same array as q.
         int end = headDim - headDim % L;
@@ -243,19 +244,37 @@ final class PagedAttention {
         a3.intoArray(out, o + 3 * L);
     }
 
-    /** Turns scores[from ... from + len) into attention weights. */
-    private static void softmax(float[] scores, int from, int len) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int p = from; p < from + len; p++) {
+    /**
+     * Turns scores[from ... from + len) into attention weights, vector by vector and then the tail,
+     * with {@link Exp}: a query's weights depend only on its scores, not on where they are stored.
+     */
+    private static void softmax(float[] scores, int from, int len, float[] lanes) {
+        int end = from + len - len % L;
+        int to = from + len;
+        FloatVector top = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int p = from; p < end; p += L) {
+            top = top.max(FloatVector.fromArray(F, scores, p));
+        }
+        float max = top.reduceLanes(VectorOperators.MAX);
+        for (int p = end; p < to; p++) {
             max = Math.max(max, scores[p]);
         }
-        float sum = 0;
-        for (int p = from; p < from + len; p++) {
-            float e = (float) Math.exp(scores[p] - max);
+        FloatVector acc = FloatVector.zero(F);
+        for (int p = from; p < end; p += L) {
+            FloatVector e = Exp.exp(FloatVector.fromArray(F, scores, p).sub(max));
+            e.intoArray(scores, p);
+            acc = acc.add(e);
+        }
+        float sum = Vectors.sum(acc, lanes);
+        for (int p = end; p < to; p++) {
+            float e = Exp.exp(scores[p] - max);
             scores[p] = e;
             sum += e;
         }
-        for (int p = from; p < from + len; p++) {
+        for (int p = from; p < end; p += L) {
+            FloatVector.fromArray(F, scores, p).div(sum).intoArray(scores, p);
+        }
+        for (int p = end; p < to; p++) {
             scores[p] = scores[p] / sum;
         }
     }
