@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * own CLI ({@code flink run}, attached) to a real standalone session cluster: a JobManager and a
  * TaskManager in their own JVMs, started by {@code tools/flink-cluster/cluster.sh}. Only the
  * TaskManager gets {@code --add-modules jdk.incubator.vector} and the trap limit; the JobManager and
- * the client run with the plain Java 17 flags of a Flink distribution. Restarts are off, so any failure on the cluster
- * fails the job and the CLI instead of looping. The job must reach FINISHED, commit one result per
+ * the client run with the plain Java 17 flags of a Flink distribution. Restarts are off, so any
+ * failure on the cluster fails the job and the CLI instead of looping. The job must reach FINISHED, commit one result per
  * example line with an id, token for token (or error for error) what the in-process {@code batch}
  * command answers, and one dead letter (the line that is not JSON). Runs in the failsafe phase (after {@code package}); the cluster is always stopped, and its
  * logs stay in {@code job/target/flink-cluster/log}.
@@ -80,7 +80,8 @@ class FlinkRunOnClusterIT {
             assertTrue(!jmOptions.contains("jdk.incubator.vector"), jmOptions);
             String tmPid = Files.readString(clusterDir.resolve("taskmanager.pid")).strip();
             String tmCommand = Files.readString(Path.of("/proc", tmPid, "cmdline")).replace('\0', ' ');
-            assertTrue(tmCommand.contains("--add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=10000"), tmCommand);
+            assertTrue(tmCommand.contains("--add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=10000"),
+                    tmCommand);
         } finally {
             Result stop = cluster("stop", List.of(clusterDir.toString()));
             assertEquals(0, stop.exitCode(), "cluster.sh stop failed:\n" + stop.output());

@@ -65,8 +65,8 @@ class ElementwiseKernelsTest {
             double expected = g / (1 + Math.exp(-g)) * up[i];
             assertEquals(expected, out[i], 1e-6 * Math.max(1e-3, Math.abs(expected)), "element " + i);
         }
-        // The same elements in ranges that start elsewhere: a chunk's start may not change a result (a
-        // vectorized form would put the element in another lane or in the tail).
+        // The same elements in ranges that start elsewhere: a chunk's start may not change a result (the
+        // vector form puts the element in another lane or in the tail).
         for (int start : new int[] {1, 3, 17}) {
             float[] shifted = gate.clone();
             Elementwise.swiglu(shifted, up, start, size);
