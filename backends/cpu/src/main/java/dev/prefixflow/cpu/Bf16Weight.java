@@ -5,7 +5,10 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
-/** BF16 weights as their 16-bit patterns: the top half of a float's bits. */
+/**
+ * BF16 weights as their 16-bit patterns, the top half of a float's bits, for matrices {@link
+ * HalfPairWeight} cannot take: rows that are not whole runs of 2 L halves, or an infinity or NaN.
+ */
 final class Bf16Weight extends CpuWeight {
 
     private final short[] data;

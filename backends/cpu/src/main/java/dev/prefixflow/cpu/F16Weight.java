@@ -8,7 +8,10 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
-/** F16 weights as their 16-bit patterns. */
+/**
+ * F16 weights as their 16-bit patterns, for matrices {@link HalfPairWeight} cannot take: rows that
+ * are not whole runs of 2 L halves, or an infinity or NaN among the weights.
+ */
 final class F16Weight extends CpuWeight {
 
     private final short[] data;

@@ -27,8 +27,7 @@ final class WeightPacker {
                 b.asFloatBuffer().get(data);
                 yield new F32Weight(t.name(), rows, cols, data);
             }
-            case F16 -> new F16Weight(t.name(), rows, cols, shorts(b, elements));
-            case BF16 -> new Bf16Weight(t.name(), rows, cols, shorts(b, elements));
+            case F16, BF16 -> HalfPairWeight.pack(t.name(), type, rows, cols, shorts(b, elements));
             case Q8_0 -> new Q8_0Weight(t.name(), rows, cols, RowGroups.unpack(b, rows, cols, 32, paddedLength(t)));
             case Q4_0 -> new Q4_0Weight(t.name(), rows, cols, RowGroups.unpack(b, rows, cols, 16, paddedLength(t)));
             case Q4_K -> new Q4_KWeight(t.name(), rows, cols, b);

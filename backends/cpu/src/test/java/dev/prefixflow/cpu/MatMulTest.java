@@ -29,7 +29,9 @@ class MatMulTest {
                 Arguments.of(GgmlType.F32, 37, 100), Arguments.of(GgmlType.F32, 130, 256),
                 Arguments.of(GgmlType.F32, 3, 7), Arguments.of(GgmlType.F32, 5, 1),
                 Arguments.of(GgmlType.F16, 37, 100), Arguments.of(GgmlType.F16, 130, 256),
+                Arguments.of(GgmlType.F16, 37, 64),
                 Arguments.of(GgmlType.BF16, 37, 33), Arguments.of(GgmlType.BF16, 130, 256),
+                Arguments.of(GgmlType.BF16, 37, 64),
                 Arguments.of(GgmlType.Q8_0, 37, 96), Arguments.of(GgmlType.Q8_0, 130, 512),
                 Arguments.of(GgmlType.Q8_0, 1, 32),
                 Arguments.of(GgmlType.Q4_0, 37, 96), Arguments.of(GgmlType.Q4_0, 130, 512),
@@ -127,6 +129,63 @@ class MatMulTest {
         float[] ref = new float[halves.length];
         Dequantize.row(t, 0, ref, 0);
         assertArrayEquals(bits(ref), bits(got));
+    }
+
+    static Stream<Arguments> specialHalves() {
+        short[] f16 = {0x0000, (short) 0x8000, 0x0001, (short) 0x83FF, 0x03FF, 0x0400, (short) 0x8400, 0x7BFF,
+            (short) 0xFBFF, 0x3C00, (short) 0xC000, 0x3555, 0x1234, 0x0200, (short) 0xABCD, 0x4248};
+        short[] bf16 = {0x0000, (short) 0x8000, 0x0001, (short) 0x807F, 0x0080, (short) 0x8080, 0x7F7F,
+            (short) 0xFF7F, 0x3F80, (short) 0xC000, 0x3555, 0x1234, 0x0040, (short) 0xABCD, 0x4248, 0x3E4D};
+        return Stream.of(Arguments.of(GgmlType.F16, f16, (short) 0), Arguments.of(GgmlType.F16, f16, (short) 0x7C00),
+                Arguments.of(GgmlType.F16, f16, (short) 0x7E01), Arguments.of(GgmlType.BF16, bf16, (short) 0),
+                Arguments.of(GgmlType.BF16, bf16, (short) 0x7F80), Arguments.of(GgmlType.BF16, bf16, (short) 0x7FC1));
+    }
+
+    /**
+     * Rows of 64 halves take the paired layout, converted by shifts: subnormals, signed zeros and the
+     * extremes must still decode exactly and multiply as the scalar dequantizer's floats do. With an
+     * infinity or a NaN (nonFinite, 0 for none) in the matrix the weight keeps the 16-bit layout,
+     * and decodes exactly too.
+     */
+    @ParameterizedTest
+    @MethodSource("specialHalves")
+    void pairedHalvesDecodeAndMultiplyExactly(GgmlType type, short[] special, short nonFinite) {
+        int rows = 5;
+        int cols = 64;
+        ByteBuffer b = ByteBuffer.allocate(rows * cols * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * cols; i++) {
+            b.putShort(nonFinite != 0 && i == 77 ? nonFinite : special[(i * 7) % special.length]);
+        }
+        b.flip();
+        TensorData t = new TensorData("halves", type, new long[] {cols, rows}, b);
+        Weight w = KERNELS.upload(t);
+        Class<?> unpaired = type == GgmlType.F16 ? F16Weight.class : Bf16Weight.class;
+        assertEquals(nonFinite != 0 ? unpaired : HalfPairWeight.class, w.getClass());
+        float[][] deq = dequantized(t);
+        for (int r = 0; r < rows; r++) {
+            float[] got = new float[cols];
+            KERNELS.dequantizeRow(w, r, got, 0);
+            assertArrayEquals(bits(deq[r]), bits(got), type + " row " + r);
+        }
+        float[] x = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            x[c] = c % 3 == 0 ? 0x1p-10f : 1f / (c + 1);
+        }
+        float[] out = new float[rows];
+        KERNELS.matmul(w, x, out, 1);
+        for (int r = 0; r < rows; r++) {
+            double ref = 0;
+            double abs = 0;
+            for (int c = 0; c < cols; c++) {
+                ref += (double) deq[r][c] * x[c];
+                abs += Math.abs((double) deq[r][c] * x[c]);
+            }
+            if (Double.isFinite(ref)) {
+                assertEquals(ref, out[r], 1e-6 * abs, type + " row " + r);
+            } else {
+                assertEquals((float) ref, out[r], type + " row " + r);
+            }
+        }
     }
 
     @Test
