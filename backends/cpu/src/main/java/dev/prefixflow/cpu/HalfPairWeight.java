@@ -9,15 +9,14 @@ import jdk.incubator.vector.VectorOperators;
  * F16 or BF16 weights with a single-token kernel. Each run of 2 L halves is stored as L ints: int m
  * holds half m in its low 16 bits and half L + m in its high 16 bits. One int load then gives two
  * vectors of weights in column order, each converted by two or three integer operations and a
- * multiply, where the 16-bit layout took a widening conversion and about ten operations per vector
- * and went through a decoded row in memory. Decoding to
- * floats before the dot product ran F16 decode at 0.42x llama.cpp's speed (11.5 GB/s of weights).
+ * multiply. The 16-bit layout took a widening conversion and about ten operations per vector, and
+ * went through a decoded row in memory: F16 decode ran at 0.42x llama.cpp's speed.
  *
  * <p>A half in the high 16 bits of a lane converts as one formula for both types: shifted right
  * arithmetically, masked, read as a float and scaled. BF16: no shift, the low bits cleared, times 1.
  * F16: shifted by 3 and masked to sign | 000 | exponent | mantissa, times 2^112. Both are exact for
- * finite halves, subnormals included, and wrong for infinities and NaNs (F16) or NaNs (BF16), so
- * {@link #pack} keeps a matrix holding one of those in the 16-bit layout. The type is data, not a
+ * finite halves, subnormals included, and not for NaNs or F16 infinities, so {@link #pack} keeps a
+ * matrix holding a non-finite half in the 16-bit layout. The type is data, not a
  * branch: with a branch, C2 merged the two types' vectors and allocated them (5 GB/s).
  */
 final class HalfPairWeight extends CpuWeight implements RowDot {
@@ -37,7 +36,7 @@ final class HalfPairWeight extends CpuWeight implements RowDot {
         this.scale = f16 ? 0x1p112f : 1f;
     }
 
-    /** The weight for F16 or BF16 halves: paired when the rows are whole runs and the formula holds for every half. */
+    /** F16 or BF16 halves as a weight: paired when the rows are whole runs and every half is finite. */
     static CpuWeight pack(String name, GgmlType type, int rows, int cols, short[] halves) {
         boolean f16 = type == GgmlType.F16;
         // Exponent bits all set: F16 infinities and NaNs; BF16 infinities (exact here too) and NaNs.
@@ -94,9 +93,9 @@ final class HalfPairWeight extends CpuWeight implements RowDot {
     @Override
     public void dot4(int group, float[] x, int xOff, float[] res, float[] lanes) {
         int last = rows() - 1;
-        // One call site, so C2 inlines one copy of rowPair.
+        // One call site, so C2 inlines one copy of rowPair. Rows past the last are padding: they
+        // read the last row again, and their results are ignored.
         for (int k = 0; k < 4; k += 2) {
-            // Rows past the last are padding: they read the last row again, and their results are ignored.
             rowPair(Math.min(4 * group + k, last), Math.min(4 * group + k + 1, last), x, xOff, lanes, k * L);
         }
         Vectors.sums(lanes, 0, 4, res, 0);
