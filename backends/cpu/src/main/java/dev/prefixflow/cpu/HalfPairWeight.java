@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorOperators;
  * arithmetically, masked, read as a float and scaled. BF16: no shift, the low bits cleared, times 1.
  * F16: shifted by 3 and masked to sign | 000 | exponent | mantissa, times 2^112. Both are exact for
  * finite halves, subnormals included, and not for NaNs or F16 infinities, so {@link #pack} keeps a
- * matrix holding a non-finite half in the 16-bit layout. The type is data, not a
- * branch: with a branch, C2 merged the two types' vectors and allocated them (5 GB/s).
+ * matrix holding a non-finite half in the 16-bit layout. The type is data, not a branch: with a
+ * branch, C2 merged the two types' vectors and allocated them (5 GB/s).
  */
 final class HalfPairWeight extends CpuWeight implements RowDot {
 
