@@ -8,8 +8,11 @@ import dev.prefixflow.platform.PreparedAttention;
 import dev.prefixflow.platform.Tensor;
 
 /**
- * The paged KV cache in heap float arrays, one for K and one for V per layer, laid out
- * [block][slot][kvDim]: slot s of the pool starts at s * kvDim.
+ * The paged KV cache in heap float arrays, one for K and one for V per layer. V is laid out
+ * [block][slot][kvDim] (slot s starts at s * kvDim), K [block][kvDim][slot]: value c of slot o of
+ * block b at (b * kvDim + c) * blockSize + o, so that a vector load reads one dimension of
+ * consecutive positions and a query's scores come out one position per lane, with no reduction
+ * across lanes ({@link PagedAttention}).
  */
 final class CpuKvPool implements KvPool {
 
@@ -53,11 +56,14 @@ final class CpuKvPool implements KvPool {
         float[] vd = CpuTensor.data(v);
         float[] kl = keys[layer];
         float[] vl = values[layer];
+        int blockSize = spec.blockSize();
         for (int i = 0; i < slots.length; i++) {
             int src = i * kvDim;
-            int dst = slots[i] * kvDim;
-            System.arraycopy(kd, src, kl, dst, kvDim);
-            System.arraycopy(vd, src, vl, dst, kvDim);
+            System.arraycopy(vd, src, vl, slots[i] * kvDim, kvDim);
+            int key = slots[i] / blockSize * blockSize * kvDim + slots[i] % blockSize;
+            for (int c = 0; c < kvDim; c++) {
+                kl[key + c * blockSize] = kd[src + c];
+            }
         }
     }
 
@@ -105,23 +111,39 @@ final class CpuKvPool implements KvPool {
         copyBlock(block, data, false);
     }
 
-    /** One copy routine for both directions, so the layout cannot drift between them. */
+    /**
+     * One copy routine for both directions, so the layout cannot drift between them. The host
+     * format has K in slot order, as V, so K is transposed on the way.
+     */
     private void copyBlock(int block, float[] host, boolean toHost) {
         if (host.length != spec.floatsPerBlock()) {
             throw new IllegalArgumentException("a block holds " + spec.floatsPerBlock() + " floats, got " + host.length);
         }
-        int rows = spec.blockSize() * spec.kvDim();
+        int blockSize = spec.blockSize();
+        int kvDim = spec.kvDim();
+        int rows = blockSize * kvDim;
         int start = block * rows;
         int at = 0;
         for (int layer = 0; layer < spec.layers(); layer++) {
-            for (float[] pool : new float[][] {keys[layer], values[layer]}) {
-                if (toHost) {
-                    System.arraycopy(pool, start, host, at, rows);
-                } else {
-                    System.arraycopy(host, at, pool, start, rows);
+            float[] k = keys[layer];
+            for (int o = 0; o < blockSize; o++) {
+                for (int c = 0; c < kvDim; c++) {
+                    int pool = start + c * blockSize + o;
+                    int h = at + o * kvDim + c;
+                    if (toHost) {
+                        host[h] = k[pool];
+                    } else {
+                        k[pool] = host[h];
+                    }
                 }
-                at += rows;
             }
+            at += rows;
+            if (toHost) {
+                System.arraycopy(values[layer], start, host, at, rows);
+            } else {
+                System.arraycopy(host, at, values[layer], start, rows);
+            }
+            at += rows;
         }
     }
 }

@@ -33,11 +33,14 @@ final class PagedAttention {
         }
         int group = heads / kvHeads;
         long work = 2L * n * heads * (firstPosition + n) * spec.headDim();
+        // KV head by KV head, the tokens in turn: a chunk of whole heads holds its share of the causal
+        // triangle (token by token, the last chunk held the longest rows), and a thread's next query
+        // reads the keys and values its last one read.
         pool.parallelFor(n * kvHeads, 1, work, (from, to) -> {
             Scratch s = SCRATCH.get();
             for (int item = from; item < to; item++) {
-                int i = item / kvHeads;
-                int kvHead = item % kvHeads;
+                int i = item % n;
+                int kvHead = item / n;
                 int firstRow = ((rowOffset + i) * heads + kvHead * group) * spec.headDim();
                 group(keys, values, q, out, firstRow, group, firstPosition + i, kvHead * spec.headDim(), blockTable,
                         a, s);
@@ -48,135 +51,200 @@ final class PagedAttention {
     /**
      * Attention of the {@code group} query heads that share one KV head (rows firstRow.. of q, one
      * head after the other, at position pos) over KV head columns kvCol.. of the positions it sees
-     * (0..pos, or the window's last ones). The vector loops are kept one level deep in small methods:
-     * in deeper loop nests C2 kept the vectors as heap objects and ran several times slower.
+     * (0..pos, or the window's last ones). Scores are computed for whole blocks, from the first visible
+     * one's start, and those outside the range are not used. The vector loops are kept one level deep
+     * in small methods: in deeper loop nests C2 kept the vectors as heap objects and ran several times
+     * slower.
      */
     private void group(float[] keys, float[] values, float[] q, float[] out, int firstRow, int group, int pos,
                        int kvCol, int[] blockTable, LayerAttention layer, Scratch s) {
         int headDim = spec.headDim();
         int first = layer.firstVisible(pos);
         int len = pos + 1 - first;
-        float scale = layer.scale();
-        int[] rows = s.rows(len);
         int blockSize = spec.blockSize();
-        // Block by block, so that no position needs a division past the first.
-        for (int b = first / blockSize, o = first % blockSize, p = 0; p < len; b++, o = 0) {
-            int slot = blockTable[b] * blockSize;
-            for (; o < blockSize && p < len; o++, p++) {
-                rows[p] = (slot + o) * spec.kvDim() + kvCol;
+        int firstBlock = first / blockSize;
+        int span = (pos / blockSize + 1 - firstBlock) * blockSize;
+        int skip = first - firstBlock * blockSize;
+        int[] rows = s.rows(len);
+        int[] chunks = s.chunks(span / L + 3);
+        int[] at = s.at(span / L + 3);
+        int count = 0;
+        int blockFloats = blockSize * spec.kvDim();
+        for (int b = firstBlock, p = 0; p < span; b++, p += blockSize) {
+            int keyBase = blockTable[b] * blockFloats + kvCol * blockSize;
+            for (int o = 0; o + L <= blockSize; o += L, count++) {
+                chunks[count] = keyBase + o;
+                at[count] = p + o;
+            }
+            for (int o = Math.max(0, skip - p); o < blockSize && p + o - skip < len; o++) {
+                rows[p + o - skip] = (blockTable[b] * blockSize + o) * spec.kvDim() + kvCol;
             }
         }
-        float[] scores = s.scores(group * len);
-        // Four query heads at a time read each key and value once for all four; the rest one by one.
+        // Whole fours of chunks: a short last four repeats its last chunk, whose scores it writes again.
+        int fours = (count + 3) / 4 * 4;
+        for (int c = count; c < fours; c++) {
+            chunks[c] = chunks[count - 1];
+            at[c] = at[count - 1];
+        }
+        float scale = layer.scale();
+        float[] scores = s.scores(group * span);
         int four = group - group % 4;
-        for (int j = 0; j < four; j += 4) {
-            int row = firstRow + j * headDim;
-            float[] heads = s.fours(FloatTiles.fours(headDim));
-            FloatTiles.interleave(q, row, headDim, headDim, 1, heads, 0);
-            int p = 0;
-            for (; p + 4 <= len; p += 4) {
-                // Keys as the tile's rows, the four heads as its tokens: each score adds as in dot4.
-                FloatTiles.dot4x4(keys, rows[p], rows[p + 1], rows[p + 2], rows[p + 3], heads, 0, headDim, s.res,
-                        s.lanes);
-                for (int h = 0; h < 4; h++) {
-                    for (int i = 0; i < 4; i++) {
-                        scores[(j + h) * len + p + i] = s.res[4 * h + i] * scale;
-                    }
-                }
+        for (int c = 0; c < fours && count > 0; c += 4) {
+            for (int j = 0; j < four; j += 4) {
+                scores4x4(q, firstRow + j * headDim, headDim, keys, chunks, at, c, blockSize, scale, scores, j * span,
+                        span);
             }
-            for (; p < len; p++) {
-                for (int h = 0; h < 4; h++) {
-                    scores[(j + h) * len + p] = dot(q, row + h * headDim, keys, rows[p], headDim, s.lanes) * scale;
-                }
+            for (int j = four; j < group; j++) {
+                scores1x4(q, firstRow + j * headDim, headDim, keys, chunks, at, c, blockSize, scale, scores, j * span);
             }
         }
-        for (int j = four; j < group; j++) {
-            int row = firstRow + j * headDim;
-            int p = 0;
-            for (; p + 4 <= len; p += 4) {
-                dot4(q, row, keys, rows, p, headDim, s.lanes, scores, j * len + p, scale);
-            }
-            for (; p < len; p++) {
-                scores[j * len + p] = dot(q, row, keys, rows[p], headDim, s.lanes) * scale;
-            }
+        if (blockSize % L != 0) {
+            partialChunks(q, firstRow, group, headDim, keys, blockTable, firstBlock, span, kvCol, scale, scores);
         }
         for (int j = 0; j < group; j++) {
             if (layer.softcap() > 0) {
-                Elementwise.softcap(scores, j * len, len, layer.softcap());
+                Elementwise.softcap(scores, j * span + skip, len, layer.softcap());
             }
-            softmax(scores, j * len, len, s.lanes);
+            softmax(scores, j * span + skip, len, s.lanes);
         }
         // The query rows are fully used above, so out may be the same array as q.
         int end = headDim - headDim % L;
         int blocked = end - end % (4 * L);
         for (int j = 0; j < four; j += 4) {
             for (int d = 0; d < blocked; d += 4 * L) {
-                weightedSum4x4(values, rows, d, scores, j * len, len, out, firstRow + j * headDim + d, headDim);
+                weightedSum4x4(values, rows, d, scores, j * span + skip, span, len, out, firstRow + j * headDim + d,
+                        headDim);
             }
         }
         for (int j = 0; j < group; j++) {
             int row = firstRow + j * headDim;
+            int w = j * span + skip;
             int d = j < four ? blocked : 0;
             for (; d < blocked; d += 4 * L) {
-                weightedSum4(values, rows, d, scores, j * len, len, out, row + d);
+                weightedSum4(values, rows, d, scores, w, len, out, row + d);
             }
             for (; d < headDim; d++) {
                 float a = 0;
                 for (int p = 0; p < len; p++) {
-                    a = Math.fma(scores[j * len + p], values[rows[p] + d], a);
+                    a = Math.fma(scores[w + p], values[rows[p] + d], a);
                 }
                 out[row + d] = a;
             }
         }
     }
 
-    /** q[qOff ...] . k[kOff ...] over headDim values: one vector accumulator, then its lanes in order. */
-    private static float dot(float[] q, int qOff, float[] k, int kOff, int headDim, float[] lanes) {
-        int end = headDim - headDim % L;
-        FloatVector acc = FloatVector.zero(F);
-        for (int d = 0; d < end; d += L) {
-            acc = FloatVector.fromArray(F, q, qOff + d).fma(FloatVector.fromArray(F, k, kOff + d), acc);
-        }
-        return FloatTiles.finish(acc, q, qOff, k, kOff, end, headDim, lanes);
-    }
-
     /**
-     * {@link #dot} of q with the keys of positions p..p+3, times scale, into scores[at ...]: the four
-     * accumulators are stored before any is summed, so the sums do not wait on one another's stores.
+     * Scores of four query heads (q rows r, r + headDim, ...) for the L positions of each of chunks
+     * c..c+3: a lane is one position's dot product, one fused multiply-add per dimension in order, then
+     * times the scale; head h's scores go to scores[s0 + h * stride + at[k] ...]. Each key vector is
+     * loaded once for the four heads.
      */
-    private static void dot4(float[] q, int qOff, float[] k, int[] rows, int p, int headDim, float[] lanes,
-                             float[] scores, int at, float scale) {
-        int end = headDim - headDim % L;
-        int k0 = rows[p], k1 = rows[p + 1], k2 = rows[p + 2], k3 = rows[p + 3];
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int d = 0; d < end; d += L) {
-            FloatVector qd = FloatVector.fromArray(F, q, qOff + d);
-            a0 = qd.fma(FloatVector.fromArray(F, k, k0 + d), a0);
-            a1 = qd.fma(FloatVector.fromArray(F, k, k1 + d), a1);
-            a2 = qd.fma(FloatVector.fromArray(F, k, k2 + d), a2);
-            a3 = qd.fma(FloatVector.fromArray(F, k, k3 + d), a3);
-        }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        a2.intoArray(lanes, 2 * L);
-        a3.intoArray(lanes, 3 * L);
-        for (int i = 0; i < 4; i++) {
-            scores[at + i] = FloatTiles.tail(Vectors.sumLanes(lanes, i * L), q, qOff, k, rows[p + i], end, headDim)
-                    * scale;
-        }
-    }
-
-    /**
-     * {@link #weightedSum4} for four query heads at once: weights of head h at wOff + h * len, its
-     * output at o + h * headDim. Each value vector is loaded once for the four heads.
-     */
-    private static void weightedSum4x4(float[] values, int[] rows, int d, float[] w, int wOff, int len, float[] out,
-                                       int o, int headDim) {
+    private static void scores4x4(float[] q, int r, int headDim, float[] keys, int[] chunks, int[] at, int c,
+                                  int blockSize, float scale, float[] scores, int s0, int stride) {
+        int k0 = chunks[c], k1 = chunks[c + 1], k2 = chunks[c + 2], k3 = chunks[c + 3];
+        int r1 = r + headDim, r2 = r1 + headDim, r3 = r2 + headDim;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        int w1 = wOff + len, w2 = w1 + len, w3 = w2 + len;
+        for (int d = 0, o = 0; d < headDim; d++, o += blockSize) {
+            FloatVector v0 = FloatVector.fromArray(F, keys, k0 + o);
+            FloatVector v1 = FloatVector.fromArray(F, keys, k1 + o);
+            FloatVector v2 = FloatVector.fromArray(F, keys, k2 + o);
+            FloatVector v3 = FloatVector.fromArray(F, keys, k3 + o);
+            FloatVector h = FloatVector.broadcast(F, q[r + d]);
+            a00 = h.fma(v0, a00);
+            a01 = h.fma(v1, a01);
+            a02 = h.fma(v2, a02);
+            a03 = h.fma(v3, a03);
+            h = FloatVector.broadcast(F, q[r1 + d]);
+            a10 = h.fma(v0, a10);
+            a11 = h.fma(v1, a11);
+            a12 = h.fma(v2, a12);
+            a13 = h.fma(v3, a13);
+            h = FloatVector.broadcast(F, q[r2 + d]);
+            a20 = h.fma(v0, a20);
+            a21 = h.fma(v1, a21);
+            a22 = h.fma(v2, a22);
+            a23 = h.fma(v3, a23);
+            h = FloatVector.broadcast(F, q[r3 + d]);
+            a30 = h.fma(v0, a30);
+            a31 = h.fma(v1, a31);
+            a32 = h.fma(v2, a32);
+            a33 = h.fma(v3, a33);
+        }
+        int p0 = at[c], p1 = at[c + 1], p2 = at[c + 2], p3 = at[c + 3];
+        int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
+        a00.mul(scale).intoArray(scores, s0 + p0);
+        a01.mul(scale).intoArray(scores, s0 + p1);
+        a02.mul(scale).intoArray(scores, s0 + p2);
+        a03.mul(scale).intoArray(scores, s0 + p3);
+        a10.mul(scale).intoArray(scores, s1 + p0);
+        a11.mul(scale).intoArray(scores, s1 + p1);
+        a12.mul(scale).intoArray(scores, s1 + p2);
+        a13.mul(scale).intoArray(scores, s1 + p3);
+        a20.mul(scale).intoArray(scores, s2 + p0);
+        a21.mul(scale).intoArray(scores, s2 + p1);
+        a22.mul(scale).intoArray(scores, s2 + p2);
+        a23.mul(scale).intoArray(scores, s2 + p3);
+        a30.mul(scale).intoArray(scores, s3 + p0);
+        a31.mul(scale).intoArray(scores, s3 + p1);
+        a32.mul(scale).intoArray(scores, s3 + p2);
+        a33.mul(scale).intoArray(scores, s3 + p3);
+    }
+
+    /** {@link #scores4x4} for one query head. */
+    private static void scores1x4(float[] q, int r, int headDim, float[] keys, int[] chunks, int[] at, int c,
+                                  int blockSize, float scale, float[] scores, int s0) {
+        int k0 = chunks[c], k1 = chunks[c + 1], k2 = chunks[c + 2], k3 = chunks[c + 3];
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int d = 0, o = 0; d < headDim; d++, o += blockSize) {
+            FloatVector h = FloatVector.broadcast(F, q[r + d]);
+            a0 = h.fma(FloatVector.fromArray(F, keys, k0 + o), a0);
+            a1 = h.fma(FloatVector.fromArray(F, keys, k1 + o), a1);
+            a2 = h.fma(FloatVector.fromArray(F, keys, k2 + o), a2);
+            a3 = h.fma(FloatVector.fromArray(F, keys, k3 + o), a3);
+        }
+        a0.mul(scale).intoArray(scores, s0 + at[c]);
+        a1.mul(scale).intoArray(scores, s0 + at[c + 1]);
+        a2.mul(scale).intoArray(scores, s0 + at[c + 2]);
+        a3.mul(scale).intoArray(scores, s0 + at[c + 3]);
+    }
+
+    /**
+     * The scores of the positions past a block's last whole vector (a block size that is not a
+     * multiple of L), one at a time, with the same operations as a vector lane.
+     */
+    private void partialChunks(float[] q, int firstRow, int group, int headDim, float[] keys, int[] blockTable,
+                               int firstBlock, int span, int kvCol, float scale, float[] scores) {
+        int blockSize = spec.blockSize();
+        int blockFloats = blockSize * spec.kvDim();
+        for (int b = firstBlock, p = 0; p < span; b++, p += blockSize) {
+            int keyBase = blockTable[b] * blockFloats + kvCol * blockSize;
+            for (int o = blockSize - blockSize % L; o < blockSize; o++) {
+                for (int j = 0; j < group; j++) {
+                    int r = firstRow + j * headDim;
+                    float a = 0;
+                    for (int d = 0; d < headDim; d++) {
+                        a = Math.fma(q[r + d], keys[keyBase + d * blockSize + o], a);
+                    }
+                    scores[j * span + p + o] = a * scale;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #weightedSum4} for four query heads at once: weights of head h at wOff + h * wStride, its
+     * output at o + h * headDim. Each value vector is loaded once for the four heads.
+     */
+    private static void weightedSum4x4(float[] values, int[] rows, int d, float[] w, int wOff, int wStride, int len,
+                                       float[] out, int o, int headDim) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int w1 = wOff + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
         for (int p = 0; p < len; p++) {
             int v = rows[p] + d;
             FloatVector v0 = FloatVector.fromArray(F, values, v);
@@ -281,24 +349,27 @@ final class PagedAttention {
 
     private static final class Scratch {
         final float[] lanes = new float[16 * L];
-        final float[] res = new float[16];
         private float[] scores = new float[0];
         private int[] rows = new int[0];
-        private float[] fours = new float[0];
+        private int[] chunks = new int[0];
+        private int[] at = new int[0];
 
-        /** Four query heads interleaved for {@link FloatTiles#dot4x4}. */
-        float[] fours(int size) {
-            if (fours.length < size) {
-                fours = new float[size];
-            }
-            return fours;
+        /** Where each visible position's value row starts. */
+        int[] rows(int size) {
+            rows = grown(rows, size);
+            return rows;
         }
 
-        int[] rows(int size) {
-            if (rows.length < size) {
-                rows = new int[Math.max(size, 2 * rows.length)];
-            }
-            return rows;
+        /** Where each vector of positions' keys start, in the pool. */
+        int[] chunks(int size) {
+            chunks = grown(chunks, size);
+            return chunks;
+        }
+
+        /** Where each vector of positions' scores go, past a head's first. */
+        int[] at(int size) {
+            at = grown(at, size);
+            return at;
         }
 
         float[] scores(int size) {
@@ -306,6 +377,10 @@ final class PagedAttention {
                 scores = new float[Math.max(size, 2 * scores.length)];
             }
             return scores;
+        }
+
+        private static int[] grown(int[] a, int size) {
+            return a.length < size ? new int[Math.max(size, 2 * a.length)] : a;
         }
     }
 }
