@@ -53,7 +53,11 @@ final class Vectors {
      */
     static float sum(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
-        return sumLanes(lanes, 0);
+        float s = lanes[0];
+        for (int i = 1; i < L; i++) {
+            s += lanes[i];
+        }
+        return s;
     }
 
     // The levels of sums, h = L / 2, L / 4, ...: lane i to lane i ^ h, and the lanes with bit h set.
@@ -186,14 +190,5 @@ final class Vectors {
             out[log] = VectorShuffle.fromArray(F, source, 0);
         }
         return out;
-    }
-
-    /** lanes[from] + lanes[from + 1] + ... over one vector's worth, in that order: as {@link #sum}. */
-    static float sumLanes(float[] lanes, int from) {
-        float s = lanes[from];
-        for (int i = 1; i < L; i++) {
-            s += lanes[from + i];
-        }
-        return s;
     }
 }
